@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -26,8 +27,12 @@ struct Field {
   std::string value;
 };
 
+// The level starts from SLUICE_LOG_LEVEL (debug|info|warn|error; default info), read once.
 void SetLevel(Level level);
 bool Enabled(Level level);
+// Sends every line (without its trailing newline) to sink instead of stderr; an empty function
+// restores stderr. For tests that check what was logged.
+void SetSink(std::function<void(std::string_view line)> sink);
 void Write(Level level, std::string_view component, std::string_view msg,
            std::initializer_list<Field> fields = {});
 

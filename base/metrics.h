@@ -62,8 +62,13 @@ class Metrics {
     std::map<std::string, std::unique_ptr<Counter>> counters;  // key: rendered label set
     std::map<std::string, std::unique_ptr<Gauge>> gauges;
   };
+  Family& FamilyLocked(std::string_view name, std::string_view help, bool is_counter);
+
   mutable std::mutex mu_;
   std::map<std::string, Family, std::less<>> families_;  // guarded by mu_
+  // Series hidden by RemoveSeriesWithLabel: kept alive because callers may still hold them.
+  std::vector<std::unique_ptr<Counter>> retired_counters_;  // guarded by mu_
+  std::vector<std::unique_ptr<Gauge>> retired_gauges_;      // guarded by mu_
 };
 
 }  // namespace sluice
