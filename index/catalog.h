@@ -21,6 +21,10 @@
 #include "base/ids.h"
 #include "base/result.h"
 
+// SQLite's connection type, declared at global scope so that `struct sqlite3` below names the
+// real ::sqlite3 rather than declaring a new sluice::index::sqlite3.
+struct sqlite3;
+
 namespace sluice::index {
 
 struct StreamRow {
