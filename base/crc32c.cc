@@ -49,8 +49,8 @@ uint32_t ExtendPortable(uint32_t init_crc, const char* data, size_t n) {
   uint32_t crc = ~init_crc;
   while (n >= 4) {
     crc ^= LoadLe32(p);
-    crc = kTables[3][crc & 0xff] ^ kTables[2][(crc >> 8) & 0xff] ^
-          kTables[1][(crc >> 16) & 0xff] ^ kTables[0][crc >> 24];
+    crc = kTables[3][crc & 0xff] ^ kTables[2][(crc >> 8) & 0xff] ^ kTables[1][(crc >> 16) & 0xff] ^
+          kTables[0][crc >> 24];
     p += 4;
     n -= 4;
   }

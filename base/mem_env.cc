@@ -165,7 +165,7 @@ Result<std::vector<std::string>> MemEnv::ListDir(const std::string& dir) {
 Status MemEnv::CreateDirs(const std::string& dir) {
   const std::string d = Normalize(dir);
   std::lock_guard<std::mutex> lock(mu_);
-  for (size_t slash = d.find('/', 1); ; slash = d.find('/', slash + 1)) {
+  for (size_t slash = d.find('/', 1);; slash = d.find('/', slash + 1)) {
     if (files_.count(d.substr(0, slash)) > 0) {
       return InternalError("mkdir " + d + ": Not a directory");
     }
@@ -287,7 +287,8 @@ void MemEnv::CorruptByte(const std::string& path, uint64_t offset) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = files_.find(Normalize(path));
   if (it == files_.end() || offset >= it->second->data.size()) return;
-  it->second->data[offset] = static_cast<char>(~static_cast<unsigned char>(it->second->data[offset]));
+  it->second->data[offset] =
+      static_cast<char>(~static_cast<unsigned char>(it->second->data[offset]));
 }
 
 uint64_t MemEnv::sync_count() const {

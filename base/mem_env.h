@@ -22,11 +22,11 @@
 
 namespace sluice {
 
-// Paths are plain strings ("/data/s/0/x.log", trailing and doubled slashes ignored). Directories are
-// implicit: creating a file creates its parents. ListDir and CreateDirs behave as on a real file
-// system for the names under a directory. Thread-safe: one mutex guards all state, so files opened
-// from this env may be used from any thread (each WritableFile still has one writer at a time).
-// The env must outlive every file it opened.
+// Paths are plain strings ("/data/s/0/x.log", trailing and doubled slashes ignored). Directories
+// are implicit: creating a file creates its parents. ListDir and CreateDirs behave as on a real
+// file system for the names under a directory. Thread-safe: one mutex guards all state, so files
+// opened from this env may be used from any thread (each WritableFile still has one writer at a
+// time). The env must outlive every file it opened.
 class MemEnv : public Env {
  public:
   MemEnv() = default;
@@ -50,7 +50,8 @@ class MemEnv : public Env {
   // The next n WritableFile::Sync() calls fail with s (and make nothing durable).
   void FailSyncs(int n, Status s = InternalError("injected fsync failure"));
   // Total bytes Append may still write (nullopt: unlimited). An Append that exceeds it writes only
-  // the remaining bytes (a short write) and returns ResourceExhausted("No space left on device: ...").
+  // the remaining bytes (a short write) and returns ResourceExhausted with the message
+  // "No space left on device: <path>", as PosixEnv does on ENOSPC.
   void SetWriteBudget(std::optional<uint64_t> bytes);
   // Power loss: every file loses the bytes appended after its last successful Sync.
   void DropUnsyncedData();

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// PosixEnv: the real file system through POSIX calls. Appends use O_APPEND, Sync is fdatasync, reads
-// are pread (so one RandomAccessFile serves many threads). Every syscall retries on EINTR and
-// every write loops over short writes. ENOSPC becomes ResourceExhausted, other errors Internal.
+// PosixEnv: the real file system through POSIX calls. Appends use O_APPEND, Sync is fdatasync,
+// reads are pread (so one RandomAccessFile serves many threads). Every syscall retries on EINTR and
+// every write loops over short writes. ENOSPC becomes ResourceExhausted, ENOENT NotFound, other
+// errors Internal (with strerror and the path).
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>

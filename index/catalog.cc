@@ -11,7 +11,8 @@
 //                      kind, mode, status INTEGER NOT NULL     -- engine enums as int
 //                      retention_hours INTEGER NOT NULL, created_ms INTEGER NOT NULL,
 //                      fsync_policy TEXT NOT NULL, max_record_bytes INTEGER NOT NULL,
-//                      tags_json, metrics_json, encryption_type, key_id, settings_json TEXT NOT NULL
+//                      tags_json, metrics_json, encryption_type, key_id, settings_json TEXT NOT
+//                      NULL
 //   shards          := stream_id INTEGER NOT NULL REFERENCES streams(id) ON DELETE CASCADE,
 //                      shard_index INTEGER NOT NULL,
 //                      parent, adjacent_parent INTEGER NULL    -- NULL when absent
@@ -88,11 +89,15 @@ Status SqliteError(sqlite3* db, int rc, std::string_view what) {
                     (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (rc & 0xff) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return UnavailableError(std::move(msg));
-    case SQLITE_FULL: return ResourceExhaustedError(std::move(msg));
+    case SQLITE_LOCKED:
+      return UnavailableError(std::move(msg));
+    case SQLITE_FULL:
+      return ResourceExhaustedError(std::move(msg));
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return DataLossError(std::move(msg));
-    default: return InternalError(std::move(msg));
+    case SQLITE_NOTADB:
+      return DataLossError(std::move(msg));
+    default:
+      return InternalError(std::move(msg));
   }
 }
 
@@ -277,9 +282,8 @@ Status RunTransaction(sqlite3* db, const std::function<Status()>& fn) {
 
 Result<std::unique_ptr<Catalog>> Catalog::Open(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status s = SqliteError(db, rc, "open " + path);
     sqlite3_close(db);  // a handle is returned even on failure
@@ -309,7 +313,8 @@ Result<StreamId> Catalog::InsertStream(const StreamRow& stream,
     Status s = st.Run();
     if (!s.ok()) return StreamWriteError(st, s, stream.name);
     id = StreamId(sqlite3_last_insert_rowid(db_));
-    for (const ShardRow& shard : shards) RETURN_IF_ERROR(WriteShard(db_, shard, id, /*upsert=*/false));
+    for (const ShardRow& shard : shards)
+      RETURN_IF_ERROR(WriteShard(db_, shard, id, /*upsert=*/false));
     return OkStatus();
   }));
   return id;
@@ -406,7 +411,8 @@ Result<std::vector<ShardRow>> Catalog::LoadShards(StreamId id) {
 Status Catalog::UpsertShards(const std::vector<ShardRow>& shards) {
   std::lock_guard<std::mutex> lock(mu_);
   return RunTransaction(db_, [&]() -> Status {
-    for (const ShardRow& shard : shards) RETURN_IF_ERROR(WriteShard(db_, shard, shard.stream, /*upsert=*/true));
+    for (const ShardRow& shard : shards)
+      RETURN_IF_ERROR(WriteShard(db_, shard, shard.stream, /*upsert=*/true));
     return OkStatus();
   });
 }

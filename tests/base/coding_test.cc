@@ -130,7 +130,10 @@ TEST(CodingTest, LengthPrefixed) {
   ASSERT_TRUE(GetLengthPrefixed(&in, &v));
   EXPECT_EQ(std::string(200, 'x'), v);
   EXPECT_TRUE(in.empty());
-  std::string_view truncated("\x05" "abc", 4);
+  std::string_view truncated(
+      "\x05"
+      "abc",
+      4);
   EXPECT_FALSE(GetLengthPrefixed(&truncated, &v));
   EXPECT_EQ(4u, truncated.size());
 }

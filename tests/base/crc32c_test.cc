@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// CRC32C: published test vectors (RFC 3720 appendix B.4), Extend composition, masking, and agreement
-// of the SSE4.2 and table-driven paths.
+// CRC32C: published test vectors (RFC 3720 appendix B.4), Extend composition, masking, and
+// agreement of the SSE4.2 and table-driven paths.
 #include "base/crc32c.h"
 
 #include <gtest/gtest.h>

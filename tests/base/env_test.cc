@@ -147,7 +147,8 @@ TEST_P(EnvTest, CreateDirsAndListDir) {
   Write(Path("s/0/a.log"), "a");
   Write(Path("s/0/b.log"), "b");
   Write(Path("s/top"), "t");
-  EXPECT_EQ((std::vector<std::string>{"0", "1", "empty", "top"}), Sorted(*env_->ListDir(Path("s"))));
+  EXPECT_EQ((std::vector<std::string>{"0", "1", "empty", "top"}),
+            Sorted(*env_->ListDir(Path("s"))));
   EXPECT_EQ((std::vector<std::string>{"a.log", "b.log"}), Sorted(*env_->ListDir(Path("s/0"))));
   EXPECT_TRUE(env_->ListDir(Path("s/empty"))->empty());
   EXPECT_TRUE(env_->FileExists(Path("s/1/deep")));

@@ -28,9 +28,8 @@ class LogTest : public ::testing::Test {
 TEST_F(LogTest, FormatsLogfmtLine) {
   LOG_INFO("engine", "recovered shard", {{"stream", "orders"}, {"shard", 3}, {"ok", true}});
   ASSERT_EQ(1u, lines_.size());
-  std::regex re(
-      R"(ts=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z level=info component=engine )"
-      R"(msg="recovered shard" stream=orders shard=3 ok=1)");
+  std::regex re(R"(ts=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z level=info component=engine )"
+                R"(msg="recovered shard" stream=orders shard=3 ok=1)");
   EXPECT_TRUE(std::regex_match(lines_[0], re)) << lines_[0];
 }
 

@@ -27,8 +27,8 @@ TEST(Uint128Test, ParseAccepts) {
 
 TEST(Uint128Test, ParseRejects) {
   for (const char* bad : {"", "340282366920938463463374607431768211456",  // 2^128: overflow by one
-                          "999999999999999999999999999999999999999999", "00", "01", "007",
-                          "-1", "+1", " 1", "1 ", "1a", "0x10", "1.0", "-0"}) {
+                          "999999999999999999999999999999999999999999", "00", "01", "007", "-1",
+                          "+1", " 1", "1 ", "1a", "0x10", "1.0", "-0"}) {
     Result<uint128> r = ParseUint128(bad);
     EXPECT_FALSE(r.ok()) << '"' << bad << '"';
     EXPECT_EQ(StatusCode::kInvalidArgument, r.status().code()) << bad;

@@ -136,7 +136,8 @@ TEST_F(CatalogTest, DuplicateNameIsAlreadyExistsAndLeavesNoShards) {
 
 TEST_F(CatalogTest, FailedShardInsertRollsBackTheStream) {
   // Two shards with the same index violate the primary key: nothing of the stream may remain.
-  auto r = catalog_->InsertStream(MakeStream("bad"), {MakeShard(0, "0", "1"), MakeShard(0, "2", "3")});
+  auto r =
+      catalog_->InsertStream(MakeStream("bad"), {MakeShard(0, "0", "1"), MakeShard(0, "2", "3")});
   EXPECT_EQ(StatusCode::kInvalidArgument, r.status().code());
   EXPECT_TRUE(catalog_->LoadStreams()->empty());
 }
@@ -185,14 +186,17 @@ TEST_F(CatalogTest, DeleteCascadesToShardsAndIdsAreNotReused) {
   EXPECT_GT(b2.value(), b.value());
   EXPECT_TRUE(catalog_->LoadShards(b2)->empty());
   int64_t orphans = -1;
-  ASSERT_TRUE(catalog_->Transaction([&](sqlite3* db) -> Status {
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db, "SELECT count(*) FROM shards WHERE stream_id = ?1", -1, &st, nullptr);
-    sqlite3_bind_int64(st, 1, b.value());
-    if (sqlite3_step(st) == SQLITE_ROW) orphans = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return OkStatus();
-  }).ok());
+  ASSERT_TRUE(catalog_
+                  ->Transaction([&](sqlite3* db) -> Status {
+                    sqlite3_stmt* st = nullptr;
+                    sqlite3_prepare_v2(db, "SELECT count(*) FROM shards WHERE stream_id = ?1", -1,
+                                       &st, nullptr);
+                    sqlite3_bind_int64(st, 1, b.value());
+                    if (sqlite3_step(st) == SQLITE_ROW) orphans = sqlite3_column_int64(st, 0);
+                    sqlite3_finalize(st);
+                    return OkStatus();
+                  })
+                  .ok());
   EXPECT_EQ(0, orphans);
 }
 
@@ -235,12 +239,15 @@ TEST_F(CatalogTest, Settings) {
 }
 
 TEST_F(CatalogTest, TransactionCommitsOrRollsBack) {
-  ASSERT_TRUE(catalog_->Transaction([](sqlite3* db) -> Status {
-    if (sqlite3_exec(db, "CREATE TABLE extra (x INTEGER)", nullptr, nullptr, nullptr) != SQLITE_OK) {
-      return InternalError(sqlite3_errmsg(db));
-    }
-    return OkStatus();
-  }).ok());
+  ASSERT_TRUE(catalog_
+                  ->Transaction([](sqlite3* db) -> Status {
+                    if (sqlite3_exec(db, "CREATE TABLE extra (x INTEGER)", nullptr, nullptr,
+                                     nullptr) != SQLITE_OK) {
+                      return InternalError(sqlite3_errmsg(db));
+                    }
+                    return OkStatus();
+                  })
+                  .ok());
   Status failed = catalog_->Transaction([](sqlite3* db) -> Status {
     sqlite3_exec(db, "INSERT INTO extra VALUES (1)", nullptr, nullptr, nullptr);
     sqlite3_exec(db, "INSERT INTO settings VALUES ('rolled', 'back')", nullptr, nullptr, nullptr);
@@ -249,13 +256,15 @@ TEST_F(CatalogTest, TransactionCommitsOrRollsBack) {
   EXPECT_EQ(FailedPreconditionError("changed my mind"), failed);
   EXPECT_FALSE(catalog_->GetSetting("rolled")->has_value());
   int64_t rows = -1;
-  ASSERT_TRUE(catalog_->Transaction([&](sqlite3* db) -> Status {
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db, "SELECT count(*) FROM extra", -1, &st, nullptr);
-    if (sqlite3_step(st) == SQLITE_ROW) rows = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return OkStatus();
-  }).ok());
+  ASSERT_TRUE(catalog_
+                  ->Transaction([&](sqlite3* db) -> Status {
+                    sqlite3_stmt* st = nullptr;
+                    sqlite3_prepare_v2(db, "SELECT count(*) FROM extra", -1, &st, nullptr);
+                    if (sqlite3_step(st) == SQLITE_ROW) rows = sqlite3_column_int64(st, 0);
+                    sqlite3_finalize(st);
+                    return OkStatus();
+                  })
+                  .ok());
   EXPECT_EQ(0, rows);
   // The catalog still works after a rollback.
   Insert("after");
@@ -265,25 +274,30 @@ TEST_F(CatalogTest, TransactionCommitsOrRollsBack) {
 TEST_F(CatalogTest, OpensInWalModeWithForeignKeys) {
   std::string mode;
   int64_t fk = -1;
-  ASSERT_TRUE(catalog_->Transaction([&](sqlite3* db) -> Status {
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, nullptr);
-    if (sqlite3_step(st) == SQLITE_ROW) mode = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    sqlite3_prepare_v2(db, "PRAGMA foreign_keys", -1, &st, nullptr);
-    if (sqlite3_step(st) == SQLITE_ROW) fk = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return OkStatus();
-  }).ok());
+  ASSERT_TRUE(catalog_
+                  ->Transaction([&](sqlite3* db) -> Status {
+                    sqlite3_stmt* st = nullptr;
+                    sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, nullptr);
+                    if (sqlite3_step(st) == SQLITE_ROW)
+                      mode = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+                    sqlite3_finalize(st);
+                    sqlite3_prepare_v2(db, "PRAGMA foreign_keys", -1, &st, nullptr);
+                    if (sqlite3_step(st) == SQLITE_ROW) fk = sqlite3_column_int64(st, 0);
+                    sqlite3_finalize(st);
+                    return OkStatus();
+                  })
+                  .ok());
   EXPECT_EQ("wal", mode);
   EXPECT_EQ(1, fk);
 }
 
 TEST_F(CatalogTest, RefusesNewerSchema) {
-  ASSERT_TRUE(catalog_->Transaction([](sqlite3* db) -> Status {
-    sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
-    return OkStatus();
-  }).ok());
+  ASSERT_TRUE(catalog_
+                  ->Transaction([](sqlite3* db) -> Status {
+                    sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
+                    return OkStatus();
+                  })
+                  .ok());
   catalog_.reset();
   auto c = Catalog::Open(path_);
   EXPECT_EQ(StatusCode::kFailedPrecondition, c.status().code());
