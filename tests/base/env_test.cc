@@ -197,3 +197,25 @@ INSTANTIATE_TEST_SUITE_P(Envs, EnvTest, ::testing::Values(true, false),
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// /dev/full fails every write with ENOSPC: the real disk-full path of PosixEnv.
+TEST(PosixEnvTest, DiskFullIsResourceExhausted) {
+  if (!PosixEnv()->FileExists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  auto f = PosixEnv()->NewAppendableFile("/dev/full");
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  Status s = (*f)->Append("x");
+  EXPECT_EQ(StatusCode::kResourceExhausted, s.code());
+  EXPECT_EQ("No space left on device: /dev/full", s.message());
+}
+
+TEST(PosixEnvTest, OtherErrorsAreInternalWithPathAndReason) {
+  Status s = PosixEnv()->ListDir("/etc/passwd").status();  // ENOTDIR
+  EXPECT_EQ(StatusCode::kInternal, s.code());
+  EXPECT_EQ("opendir /etc/passwd: Not a directory", s.message());
+}
+
+}  // namespace
+}  // namespace sluice
