@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev
   clang-14 libclang-rt-14-dev
   python3 python3-boto3 python3-pytest awscli
+  wrk  # HTTP load generator for `make bench` (bench/kinesis_compare.py)
 )
 # Node.js (for the web console build and npm-installed test tools): use the machine's if present.
 if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
