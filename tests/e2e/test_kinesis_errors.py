@@ -142,20 +142,26 @@ def test_forged_iterator(kinesis, stream):
     assert kinesis.get_records(ShardIterator=it)["Records"]  # the genuine one still works
 
 
-def _iterator_ttl_option():
+def _short_iterator_ttl_args(tmp_path, ttl_ms):
+    """Server arguments that shorten the iterator lifetime, if this build has a way: the
+    --iterator-ttl-ms flag, or the iterator_ttl_ms config key (as `sluice serve --help` says)."""
     text = serve_help()
-    for option in ("--iterator-ttl-ms", "--iterator-ttl"):
-        if option in text:
-            return option
+    if "--iterator-ttl-ms" in text:
+        return ["--iterator-ttl-ms", str(ttl_ms)]
+    if "iterator_ttl_ms" in text:
+        config = tmp_path / "sluice.json"
+        config.write_text(json.dumps({"iterator_ttl_ms": ttl_ms}))
+        return ["--config", str(config)]
     return None
 
 
-def test_expired_iterator(make_server):
-    option = _iterator_ttl_option()
-    if option is None:
-        pytest.skip("`sluice serve` has no --iterator-ttl-ms option to shorten the 5-minute "
-                    "iterator lifetime, so expiry cannot be tested in bounded time")
-    srv = make_server([option, "300"])
+def test_expired_iterator(make_server, tmp_path):
+    args = _short_iterator_ttl_args(tmp_path, 300)
+    if args is None:
+        pytest.skip("`sluice serve` has no --iterator-ttl-ms flag or iterator_ttl_ms config key "
+                    "to shorten the 5-minute iterator lifetime, so expiry cannot be tested in "
+                    "bounded time")
+    srv = make_server(args)
     c = srv.client()
     create_stream(c, "ttl")
     c.put_record(StreamName="ttl", Data=b"x", PartitionKey="k")
