@@ -19,7 +19,7 @@ Status Unreadable(const Segment& seg, const SegmentReader& reader, SegmentReader
             {"counter", counter}, {"problem", what}});
   return DataLossError("log entry " + std::to_string(counter) + " in " + seg.path() + " at byte " +
                        std::to_string(reader.position()) + " is " + what +
-                       "; later entries of this segment may be reached by timestamp");
+                       "; the rest of this segment cannot be read, later segments can");
 }
 
 // Decodes the next record of a scan, skipping entries marked safe to ignore. `expect` is the
