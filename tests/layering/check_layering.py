@@ -32,7 +32,8 @@ def check(root):
     errors = []
     for module in ALLOWED:
         top = os.path.join(root, module)
-        for dirpath, _, files in os.walk(top):
+        for dirpath, dirs, files in os.walk(top):
+            dirs[:] = [d for d in dirs if not d.startswith('.') and d != 'node_modules']
             for name in files:
                 if not name.endswith((".h", ".cc", ".cpp", ".hpp")):
                     continue
