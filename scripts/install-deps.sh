@@ -11,6 +11,11 @@ packages=(
   clang-14 libclang-rt-14-dev
   python3 python3-boto3 python3-pytest awscli
   wrk  # HTTP load generator for `make bench` (bench/kinesis_compare.py)
+  # Media: GStreamer pipelines (RTSP pull, test sources), FFmpeg libraries and CLI (tests make media).
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstrtspserver-1.0-dev
+  gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
+  gstreamer1.0-tools gstreamer1.0-rtsp
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
 )
 # Node.js (for the web console build and npm-installed test tools): use the machine's if present.
 if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi
