@@ -41,15 +41,24 @@ Args Parse(int argc, char** argv) {
   Args a;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--records") a.records = std::atol(v.c_str());
-    else if (k == "--size") a.size = static_cast<size_t>(std::atol(v.c_str()));
-    else if (k == "--shards") a.shards = static_cast<uint32_t>(std::atol(v.c_str()));
-    else if (k == "--threads") a.threads = std::atoi(v.c_str());
-    else if (k == "--batch") a.batch = std::max(1, std::atoi(v.c_str()));
-    else if (k == "--inflight") a.inflight = std::max(1, std::atoi(v.c_str()));
-    else if (k == "--sync-threads") a.sync_threads = std::max(1, std::atoi(v.c_str()));
-    else if (k == "--fsync") a.fsync = v;
-    else if (k == "--dir") a.dir = v;
+    if (k == "--records")
+      a.records = std::atol(v.c_str());
+    else if (k == "--size")
+      a.size = static_cast<size_t>(std::atol(v.c_str()));
+    else if (k == "--shards")
+      a.shards = static_cast<uint32_t>(std::atol(v.c_str()));
+    else if (k == "--threads")
+      a.threads = std::atoi(v.c_str());
+    else if (k == "--batch")
+      a.batch = std::max(1, std::atoi(v.c_str()));
+    else if (k == "--inflight")
+      a.inflight = std::max(1, std::atoi(v.c_str()));
+    else if (k == "--sync-threads")
+      a.sync_threads = std::max(1, std::atoi(v.c_str()));
+    else if (k == "--fsync")
+      a.fsync = v;
+    else if (k == "--dir")
+      a.dir = v;
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       std::exit(2);
@@ -120,7 +129,8 @@ int main(int argc, char** argv) {
   const bool own_dir = a.dir.empty();
   if (own_dir) {
     const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp != nullptr && *tmp ? tmp : "/tmp") + "/engine-bench-XXXXXX";
+    std::string pattern =
+        std::string(tmp != nullptr && *tmp ? tmp : "/tmp") + "/engine-bench-XXXXXX";
     if (::mkdtemp(pattern.data()) == nullptr) return 1;
     a.dir = pattern;
   }
@@ -158,15 +168,17 @@ int main(int argc, char** argv) {
   std::vector<double> all;
   for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
   const double records = static_cast<double>(puts_total) * a.batch;
-  std::printf("engine_bench: %ld records x %zu B, %u shards, %d writers, %d records/put, "
-              "inflight %d/writer, %d sync threads, fsync=%s\n",
-              static_cast<long>(records), a.size, a.shards, a.threads, a.batch, a.inflight,
-              a.sync_threads, a.fsync.c_str());
+  std::printf(
+      "engine_bench: %ld records x %zu B, %u shards, %d writers, %d records/put, "
+      "inflight %d/writer, %d sync threads, fsync=%s\n",
+      static_cast<long>(records), a.size, a.shards, a.threads, a.batch, a.inflight, a.sync_threads,
+      a.fsync.c_str());
   std::printf("  records/s      %.0f\n", records / secs);
   std::printf("  MB/s           %.1f\n", records * static_cast<double>(a.size) / secs / 1e6);
   std::printf("  ack p50        %.0f us\n", Percentile(all, 0.50));
   std::printf("  ack p99        %.0f us\n", Percentile(all, 0.99));
-  std::printf("  fsyncs/s       %.0f (%.1f records per fsync)\n", static_cast<double>(fsyncs) / secs,
+  std::printf("  fsyncs/s       %.0f (%.1f records per fsync)\n",
+              static_cast<double>(fsyncs) / secs,
               fsyncs ? records / static_cast<double>(fsyncs) : 0.0);
   std::printf("  failed         %ld\n", failed.load());
   (*store)->Close().IgnoreError();

@@ -3,7 +3,6 @@
 #include "engine/catalog_rows.h"
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 namespace sluice::engine {

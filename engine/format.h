@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Constants of the shard segment format (<base counter>.log files). The grammar, the rationale and
-// the known downsides are in engine/README.md ("Segment format"); this header holds the numbers only.
-// Bump kSegmentFormatVersion for any change a version-1 reader could misread.
+// the known downsides are in engine/README.md ("Segment format"); this header holds the numbers
+// only. Bump kSegmentFormatVersion for any change a version-1 reader could misread.
 #pragma once
 
 #include <cstddef>
@@ -34,7 +34,8 @@ inline constexpr uint8_t kRecordType = 1;
 //                          meta_len varint32 | meta | data (the rest of the entry)
 inline constexpr size_t kRecordFixedBodySize = 8 + 8;
 
-// Sidecar time index of a sealed segment: same name with this extension (format in index/README.md).
+// Sidecar time index of a sealed segment: same name with this extension (format in
+// index/README.md).
 inline constexpr char kSegmentExtension[] = ".log";
 inline constexpr char kTimeIndexExtension[] = ".tix";
 // Segment file names are the base counter in this many decimal digits, zero-padded.

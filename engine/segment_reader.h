@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // SegmentReader: walks the entries of one segment file between two byte positions, checking each
-// entry's length and CRC (leveldb's log::Reader idea). It reports a torn or corrupt entry instead of
-// guessing past it; the caller decides (recovery truncates the tail, reads return DataLoss).
+// entry's length and CRC (leveldb's log::Reader idea). It reports a torn or corrupt entry instead
+// of guessing past it; the caller decides (recovery truncates the tail, reads return DataLoss).
 // Also the record body decoder and the header check.
 #pragma once
 

@@ -17,8 +17,8 @@ size_t RecordEntrySize(std::string_view key, std::string_view meta, std::string_
          static_cast<size_t>(VarintLength(meta.size())) + meta.size() + data.size();
 }
 
-void AppendRecordEntry(std::string* buf, uint64_t counter, int64_t arrival_ms,
-                       std::string_view key, std::string_view meta, std::string_view data) {
+void AppendRecordEntry(std::string* buf, uint64_t counter, int64_t arrival_ms, std::string_view key,
+                       std::string_view meta, std::string_view data) {
   const size_t start = buf->size();
   buf->append(format::kEntryHeaderSize, '\0');  // crc + length, filled in below
   buf->push_back(static_cast<char>(format::kRecordType));
@@ -95,7 +95,9 @@ Status SegmentWriter::Append(std::string_view bytes) {
   }
   if (!repair.ok()) {
     broken_ = true;
-    LOG_ERROR("engine", "cannot undo a failed segment write; shard is read-only until restart", {{"path", path_}, {"write_error", s.ToString()}, {"repair_error", repair.ToString()}});
+    LOG_ERROR(
+        "engine", "cannot undo a failed segment write; shard is read-only until restart",
+        {{"path", path_}, {"write_error", s.ToString()}, {"repair_error", repair.ToString()}});
   }
   return s;
 }

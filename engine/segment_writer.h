@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// SegmentWriter: appends encoded entries to the active segment file of one shard and undoes a failed
-// append (truncates back to the last complete entry). Also the entry and header encoders, so that
-// the writer side of the format lives in one place (the reader side is segment_reader.h).
+// SegmentWriter: appends encoded entries to the active segment file of one shard and undoes a
+// failed append (truncates back to the last complete entry). Also the entry and header encoders, so
+// that the writer side of the format lives in one place (the reader side is segment_reader.h).
 #pragma once
 
 #include <cstdint>
@@ -17,8 +17,8 @@ namespace sluice::engine {
 // Bytes one record entry takes on disk (header + type + body).
 size_t RecordEntrySize(std::string_view key, std::string_view meta, std::string_view data);
 // Appends one complete record entry (crc, length, type, body) to *buf.
-void AppendRecordEntry(std::string* buf, uint64_t counter, int64_t arrival_ms,
-                       std::string_view key, std::string_view meta, std::string_view data);
+void AppendRecordEntry(std::string* buf, uint64_t counter, int64_t arrival_ms, std::string_view key,
+                       std::string_view meta, std::string_view data);
 // The 32-byte segment header.
 std::string EncodeSegmentHeader(uint64_t base_counter, int64_t created_ms);
 // "<dir>/<20-digit base counter><ext>".

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Wire sequence numbers: the decimal text of a 128-bit value
-//   [4 bits version=2 | 42 bits shard creation time ms | 18 bits shard index | 64 bits entry counter]
+//   [4 bits version=2 | 42 bits shard creation time ms | 18 bits shard index | 64 bits entry
+//   counter]
 // so that numbers increase strictly within a shard, are unique within a stream, sort child shards
 // (created later) above their parents, never repeat for a re-created stream (its shards have later
 // creation times) and parse back to (shard, counter) without any lookup.

@@ -22,16 +22,16 @@ MetricLabels ShardLabels(const ShardLogOptions& o) {
 ShardLog::ShardLog(const ShardLogOptions& o)
     : options_(o),
       codec_(o.index, o.created),
-      records_in_(Metrics::Global().GetCounter("sluice_records_in_total",
-                                               "Records acknowledged", ShardLabels(o))),
-      bytes_in_(Metrics::Global().GetCounter("sluice_bytes_in_total",
-                                             "Data+key bytes acknowledged", ShardLabels(o))),
-      records_out_(Metrics::Global().GetCounter("sluice_records_out_total", "Records read",
-                                                ShardLabels(o))),
+      records_in_(Metrics::Global().GetCounter("sluice_records_in_total", "Records acknowledged",
+                                               ShardLabels(o))),
+      bytes_in_(Metrics::Global().GetCounter("sluice_bytes_in_total", "Data+key bytes acknowledged",
+                                             ShardLabels(o))),
+      records_out_(
+          Metrics::Global().GetCounter("sluice_records_out_total", "Records read", ShardLabels(o))),
       bytes_out_(Metrics::Global().GetCounter("sluice_bytes_out_total", "Data+key bytes read",
                                               ShardLabels(o))),
-      fsyncs_(Metrics::Global().GetCounter("sluice_fsyncs_total", "Segment fsyncs",
-                                           ShardLabels(o))),
+      fsyncs_(
+          Metrics::Global().GetCounter("sluice_fsyncs_total", "Segment fsyncs", ShardLabels(o))),
       fsync_latency_us_(Metrics::Global().GetGauge(
           "sluice_fsync_latency_us_last", "Latency of the last segment fsync", ShardLabels(o))),
       policy_(o.policy) {}
@@ -49,7 +49,8 @@ Result<std::shared_ptr<ShardLog>> ShardLog::Open(const ShardLogOptions& options)
 
 Status ShardLog::StateError() const {
   switch (state_) {
-    case State::kOk: return OkStatus();
+    case State::kOk:
+      return OkStatus();
     case State::kReadOnly:
       return UnavailableError("shard " + FormatShardId(options_.index) + " of stream " +
                               options_.stream_name +
@@ -59,7 +60,8 @@ Status ShardLog::StateError() const {
       return UnavailableError("shard " + FormatShardId(options_.index) + " of stream " +
                               options_.stream_name + " stopped accepting writes after " +
                               failure_.message() + "; restart the server to recover");
-    case State::kClosed: return CancelledError("the stream store is closed");
+    case State::kClosed:
+      return CancelledError("the stream store is closed");
   }
   return OkStatus();
 }
@@ -96,7 +98,8 @@ void ShardLog::Append(std::span<const RecordInput* const> records, AppendDone do
   if (!s.ok()) {
     appended_ = written_;  // the counters were never written: they stay free
     if (writer_->broken()) state_ = State::kReadOnly;
-    if (s.code() != StatusCode::kResourceExhausted) s = InternalError("write failed: " + s.message());
+    if (s.code() != StatusCode::kResourceExhausted)
+      s = InternalError("write failed: " + s.message());
     l.unlock();
     FailLater(std::move(done), std::move(s));
     return;
@@ -126,8 +129,9 @@ Status ShardLog::SyncActiveLocked() {
   auto t0 = std::chrono::steady_clock::now();
   Status s = writer_->Sync();
   fsyncs_->Add();
-  fsync_latency_us_->Set(std::chrono::duration_cast<std::chrono::microseconds>(
-                             std::chrono::steady_clock::now() - t0).count());
+  fsync_latency_us_->Set(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+          .count());
   if (!s.ok()) {
     EnterFailed(s, nullptr);
     return failure_;
@@ -143,8 +147,8 @@ Status ShardLog::Roll() {
   Status s = active_->WriteSidecar(options_.env, writer_->size());
   if (!s.ok()) {
     // The sidecar is an optimisation: recovery rebuilds a missing one by scanning.
-    LOG_WARN("engine", "cannot write time index sidecar", {{"path", active_->tix_path()},
-             {"error", s.ToString()}});
+    LOG_WARN("engine", "cannot write time index sidecar",
+             {{"path", active_->tix_path()}, {"error", s.ToString()}});
   }
   const int64_t created = std::max(options_.clock->Now().value(), last_arrival_);
   RETURN_IF_ERROR(OpenNewSegment(written_, created));
@@ -157,8 +161,7 @@ Status ShardLog::OpenNewSegment(uint64_t base, int64_t created_ms) {
   ASSIGN_OR_RETURN(std::unique_ptr<SegmentWriter> writer,
                    SegmentWriter::Create(options_.env, path, base, created_ms));
   RETURN_IF_ERROR(options_.env->SyncDir(options_.dir));
-  ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file,
-                   options_.env->NewRandomAccessFile(path));
+  ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, options_.env->NewRandomAccessFile(path));
   const SegmentExtent empty{base, format::kSegmentHeaderSize, 0, 0};
   auto seg = std::make_shared<Segment>(path, base, created_ms,
                                        std::shared_ptr<RandomAccessFile>(std::move(file)),
@@ -184,8 +187,11 @@ void ShardLog::EnterFailed(const Status& cause, Completions* out) {
   if (state_ != State::kFailed) {
     state_ = State::kFailed;
     failure_ = InternalError("fsync failed: " + cause.message());
-    LOG_ERROR("engine", "fsync failed; shard refuses writes until restart", {{"stream", options_.stream_name}, {"shard", options_.index.value()},
-              {"error", cause.ToString()}, {"unacknowledged", waiters_.size()}});
+    LOG_ERROR("engine", "fsync failed; shard refuses writes until restart",
+              {{"stream", options_.stream_name},
+               {"shard", options_.index.value()},
+               {"error", cause.ToString()},
+               {"unacknowledged", waiters_.size()}});
   }
   if (out == nullptr) return;
   while (!waiters_.empty()) {
@@ -236,8 +242,9 @@ void ShardLog::ServiceSync() {
     auto t0 = std::chrono::steady_clock::now();
     Status s = file->Sync();
     fsyncs_->Add();
-    fsync_latency_us_->Set(std::chrono::duration_cast<std::chrono::microseconds>(
-                               std::chrono::steady_clock::now() - t0).count());
+    fsync_latency_us_->Set(
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
+            .count());
     std::lock_guard<std::mutex> l(mu_);
     if (!s.ok()) {
       EnterFailed(s, &ready);
@@ -282,8 +289,8 @@ void ShardLog::SetPolicy(FsyncPolicy policy) {
       PublishVisible(active_, written_extent_);
     }
   }
-  options_.syncer->SetPeriodic(shared_from_this(),
-                               policy.kind == FsyncPolicy::Kind::kInterval ? policy.interval_ms : 0);
+  options_.syncer->SetPeriodic(
+      shared_from_this(), policy.kind == FsyncPolicy::Kind::kInterval ? policy.interval_ms : 0);
   options_.syncer->Schedule(shared_from_this());
 }
 

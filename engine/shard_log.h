@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // ShardLog: the append-only log of one shard, a list of segment files <base counter>.log with
-// sidecar time indexes. Appends, reads by counter and time, recovery, retention and the group-commit
-// half that runs on the Syncer. The layer above (EmbeddedStore) routes records to shards.
+// sidecar time indexes. Appends, reads by counter and time, recovery, retention and the
+// group-commit half that runs on the Syncer. The layer above (EmbeddedStore) routes records to
+// shards.
 //
 // Offsets (redpanda's dirty/stable/committed): counters below `appended_` are encoded, below
 // `written_` are in the file (write(2) returned), below `durable_` are fsynced, and readers see
@@ -33,8 +34,8 @@
 namespace sluice::engine {
 
 struct ShardLogOptions {
-  Env* env = nullptr;      // not owned; outlives the log
-  Clock* clock = nullptr;  // not owned; outlives the log
+  Env* env = nullptr;        // not owned; outlives the log
+  Clock* clock = nullptr;    // not owned; outlives the log
   Syncer* syncer = nullptr;  // not owned; outlives the log
   std::string dir;           // <data>/streams/<id>/shard-<index>
   std::string stream_name;   // for metrics labels and logs
@@ -112,8 +113,7 @@ class ShardLog : public SyncClient, public std::enable_shared_from_this<ShardLog
   Status SyncActiveLocked() REQUIRES(mu_);
   Status OpenNewSegment(uint64_t base, int64_t created_ms) REQUIRES(mu_);
   Status StateError() const REQUIRES(mu_);
-  void PublishVisible(const std::shared_ptr<Segment>& seg, const SegmentExtent& ext)
-      REQUIRES(mu_);
+  void PublishVisible(const std::shared_ptr<Segment>& seg, const SegmentExtent& ext) REQUIRES(mu_);
   void EnterFailed(const Status& cause, Completions* out) REQUIRES(mu_);
   void TakeReady(Completions* out) REQUIRES(mu_);
   void Complete(Completions* done);

@@ -15,8 +15,9 @@ Status Unreadable(const Segment& seg, const SegmentReader& reader, SegmentReader
                   uint64_t counter) {
   if (o == SegmentReader::Outcome::kIoError) return reader.status();
   std::string what = o == SegmentReader::Outcome::kTorn ? "truncated" : "corrupt (bad checksum)";
-  LOG_ERROR("engine", "unreadable log entry", {{"path", seg.path()}, {"pos", reader.position()},
-            {"counter", counter}, {"problem", what}});
+  LOG_ERROR(
+      "engine", "unreadable log entry",
+      {{"path", seg.path()}, {"pos", reader.position()}, {"counter", counter}, {"problem", what}});
   return DataLossError("log entry " + std::to_string(counter) + " in " + seg.path() + " at byte " +
                        std::to_string(reader.position()) + " is " + what +
                        "; the rest of this segment cannot be read, later segments can");
@@ -65,7 +66,9 @@ void ShardLog::SetSegments(std::shared_ptr<const SegmentList> list) {
   segments_ = std::move(list);
 }
 
-EntryCounter ShardLog::TrimHorizon() const { return EntryCounter(Snapshot()->front()->base_counter()); }
+EntryCounter ShardLog::TrimHorizon() const {
+  return EntryCounter(Snapshot()->front()->base_counter());
+}
 
 Result<ReadBatch> ShardLog::Read(EntryCounter from_counter, const ReadLimits& limits) const {
   ReadBatch batch;
@@ -103,9 +106,9 @@ Result<ReadBatch> ShardLog::Read(EntryCounter from_counter, const ReadLimits& li
         full = true;
         break;
       }
-      batch.records.push_back(StoredRecord{EntryCounter(r.counter), codec_.Format(EntryCounter(r.counter)),
-                                           TimestampMs(r.arrival_ms), std::string(r.key),
-                                           std::string(r.data), std::string(r.meta)});
+      batch.records.push_back(StoredRecord{
+          EntryCounter(r.counter), codec_.Format(EntryCounter(r.counter)),
+          TimestampMs(r.arrival_ms), std::string(r.key), std::string(r.data), std::string(r.meta)});
       bytes += size;
       from = r.counter + 1;
       full = batch.records.size() >= max_records;
@@ -169,12 +172,16 @@ Result<int> ShardLog::ApplyRetention(int64_t cutoff_ms) {
   for (const auto& seg : doomed) {
     // Readers holding an older snapshot keep their open handles; the files go now.
     Status s = options_.env->RemoveFile(seg->path());
-    if (s.ok() && options_.env->FileExists(seg->tix_path())) s = options_.env->RemoveFile(seg->tix_path());
-    if (!s.ok()) LOG_WARN("engine", "retention could not remove a segment", {{"error", s.ToString()}});
+    if (s.ok() && options_.env->FileExists(seg->tix_path()))
+      s = options_.env->RemoveFile(seg->tix_path());
+    if (!s.ok())
+      LOG_WARN("engine", "retention could not remove a segment", {{"error", s.ToString()}});
   }
   if (!doomed.empty()) {
-    LOG_INFO("engine", "retention removed segments", {{"stream", options_.stream_name},
-             {"shard", options_.index.value()}, {"segments", doomed.size()}});
+    LOG_INFO("engine", "retention removed segments",
+             {{"stream", options_.stream_name},
+              {"shard", options_.index.value()},
+              {"segments", doomed.size()}});
     RETURN_IF_ERROR(options_.env->SyncDir(options_.dir));
   }
   if (!roll.ok()) return roll;

@@ -90,8 +90,8 @@ Status ShardLog::Recover() {
   }
   if (bases.empty()) {
     SetSegments(list);
-    RETURN_IF_ERROR(OpenNewSegment(0, std::max(options_.clock->Now().value(),
-                                               options_.created.value())));
+    RETURN_IF_ERROR(
+        OpenNewSegment(0, std::max(options_.clock->Now().value(), options_.created.value())));
   } else {
     RETURN_IF_ERROR(RecoverActive(bases.back(), list.get()));
   }
@@ -112,8 +112,10 @@ Result<std::shared_ptr<Segment>> ShardLog::OpenSealed(uint64_t base, uint64_t ne
   ASSIGN_OR_RETURN(uint64_t size, shared_file->Size());
   Result<SegmentHeader> header = ReadSegmentHeader(*shared_file);
   if (!header.ok() || header->base_counter != base) {
-    LOG_ERROR("engine", "sealed segment has a bad header", {{"path", path},
-              {"error", header.ok() ? "base counter differs from file name" : header.status().ToString()}});
+    LOG_ERROR("engine", "sealed segment has a bad header",
+              {{"path", path},
+               {"error",
+                header.ok() ? "base counter differs from file name" : header.status().ToString()}});
   }
   int64_t created = header.ok() ? header->created_ms : 0;
   const std::string tix = SegmentPath(options_.dir, base, format::kTimeIndexExtension);
@@ -121,25 +123,32 @@ Result<std::shared_ptr<Segment>> ShardLog::OpenSealed(uint64_t base, uint64_t ne
     Result<index::TimeIndex::Loaded> loaded = index::TimeIndex::ReadSidecar(env, tix);
     if (loaded.ok() && loaded->summary.segment_bytes == size &&
         loaded->index.base_counter() == base && loaded->summary.end_counter == next_base) {
-      SegmentExtent ext{next_base, size, loaded->index.base_time_ms(), loaded->summary.last_time_ms};
+      SegmentExtent ext{next_base, size, loaded->index.base_time_ms(),
+                        loaded->summary.last_time_ms};
       if (loaded->index.size() > 0) ext.first_time_ms = loaded->index.PointAt(0).time_ms;
       return std::make_shared<Segment>(path, base, loaded->index.base_time_ms(), shared_file,
                                        std::move(loaded->index), ext);
     }
-    LOG_WARN("engine", "stale or corrupt time index sidecar; rebuilding", {{"path", tix},
-             {"error", loaded.ok() ? "does not match its segment" : loaded.status().ToString()}});
+    LOG_WARN("engine", "stale or corrupt time index sidecar; rebuilding",
+             {{"path", tix},
+              {"error", loaded.ok() ? "does not match its segment" : loaded.status().ToString()}});
   }
   ASSIGN_OR_RETURN(ScanResult scan, ScanSegment(*shared_file, base, created, size));
   if (scan.stop != SegmentReader::Outcome::kEnd || scan.extent.end_counter != next_base) {
     // A sealed segment was fsynced before the next one existed, so this is damage, not a crash
     // artefact. Keep every byte: reads that reach the damage get DataLoss and say where.
-    LOG_ERROR("engine", "sealed segment is damaged; reads past the damage return DataLoss", {{"path", path}, {"pos", scan.extent.end_pos}, {"counter", scan.extent.end_counter},
-              {"expected_end", next_base}});
+    LOG_ERROR("engine", "sealed segment is damaged; reads past the damage return DataLoss",
+              {{"path", path},
+               {"pos", scan.extent.end_pos},
+               {"counter", scan.extent.end_counter},
+               {"expected_end", next_base}});
     scan.extent.end_counter = next_base;
     scan.extent.end_pos = size;
   } else {
     Status s = scan.index.WriteSidecar(env, tix, {next_base, scan.extent.last_time_ms, size});
-    if (!s.ok()) LOG_WARN("engine", "cannot write time index sidecar", {{"path", tix}, {"error", s.ToString()}});
+    if (!s.ok())
+      LOG_WARN("engine", "cannot write time index sidecar",
+               {{"path", tix}, {"error", s.ToString()}});
   }
   return std::make_shared<Segment>(path, base, created, shared_file, std::move(scan.index),
                                    scan.extent);
@@ -155,17 +164,19 @@ Status ShardLog::RecoverActive(uint64_t base, SegmentList* list) {
   if (!header.ok() || header->base_counter != base) {
     // The header is fsynced before any entry is appended, so a bad one means the crash came while
     // the segment was being created: nothing in it was ever acknowledged. Start it afresh.
-    LOG_WARN("engine", "rewriting the header of a torn new segment", {{"path", path},
-             {"dropped_bytes", size}});
+    LOG_WARN("engine", "rewriting the header of a torn new segment",
+             {{"path", path}, {"dropped_bytes", size}});
     SetSegments(std::make_shared<SegmentList>(*list));
     return OpenNewSegment(base, std::max(options_.clock->Now().value(), last_arrival_));
   }
   ASSIGN_OR_RETURN(ScanResult scan, ScanSegment(*shared_file, base, header->created_ms, size));
   ASSIGN_OR_RETURN(writer_, SegmentWriter::Reopen(env, path));
   if (scan.stop != SegmentReader::Outcome::kEnd) {
-    LOG_WARN("engine", "truncating the log tail after the last complete entry", {{"path", path},
-             {"reason", OutcomeName(scan.stop)}, {"kept_entries", scan.extent.end_counter - base},
-             {"truncated_bytes", size - scan.extent.end_pos}});
+    LOG_WARN("engine", "truncating the log tail after the last complete entry",
+             {{"path", path},
+              {"reason", OutcomeName(scan.stop)},
+              {"kept_entries", scan.extent.end_counter - base},
+              {"truncated_bytes", size - scan.extent.end_pos}});
     writer_.reset();
     RETURN_IF_ERROR(env->TruncateFile(path, scan.extent.end_pos));
     ASSIGN_OR_RETURN(writer_, SegmentWriter::Reopen(env, path));

@@ -72,10 +72,10 @@ void EmbeddedStore::PutRouted(std::shared_ptr<Stream> stream, std::vector<Record
     std::lock_guard<std::mutex> l(mu_);
     max_bytes = stream->info.max_record_bytes;
     if (only_shard && !stream->info.shards[only_shard->value()].open()) {
-      return FailWhole(records.size(),
-                       FailedPreconditionError("shard " + FormatShardId(*only_shard) +
-                                               " is closed"),
-                       std::move(done));
+      return FailWhole(
+          records.size(),
+          FailedPreconditionError("shard " + FormatShardId(*only_shard) + " is closed"),
+          std::move(done));
     }
   }
   auto call = std::make_shared<PutCall>();

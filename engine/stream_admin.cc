@@ -16,15 +16,15 @@ namespace {
 bool ValidName(std::string_view name) {
   if (name.empty() || name.size() > 128) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
   });
 }
 
 Status ValidateRetention(int hours) {
   if (hours < kMinRetentionHours || hours > kMaxRetentionHours) {
-    return InvalidArgumentError("retention period " + std::to_string(hours) +
-                                " hours is outside " + std::to_string(kMinRetentionHours) + ".." +
+    return InvalidArgumentError("retention period " + std::to_string(hours) + " hours is outside " +
+                                std::to_string(kMinRetentionHours) + ".." +
                                 std::to_string(kMaxRetentionHours));
   }
   return OkStatus();
@@ -34,8 +34,7 @@ Status ValidateRetention(int hours) {
 
 Status EmbeddedStore::ValidateConfig(const StreamConfig& c) const {
   if (!ValidName(c.name)) {
-    return InvalidArgumentError("stream name '" + c.name +
-                                "' must match [a-zA-Z0-9_.-]{1,128}");
+    return InvalidArgumentError("stream name '" + c.name + "' must match [a-zA-Z0-9_.-]{1,128}");
   }
   if (c.shard_count < 1) return InvalidArgumentError("shard count must be at least 1");
   if (c.shard_count > kMaxSequenceShardIndex + 1) {
@@ -83,8 +82,8 @@ Result<StreamInfo> EmbeddedStore::CreateStream(const StreamConfig& config) {
   ASSIGN_OR_RETURN(TimestampMs created, NextShardCreationTime());
   StreamInfo info;
   info.name = config.name;
-  info.arn = "arn:aws:kinesis:" + options_.region + ":" + options_.account_id + ":stream/" +
-             config.name;
+  info.arn =
+      "arn:aws:kinesis:" + options_.region + ":" + options_.account_id + ":stream/" + config.name;
   info.kind = config.kind;
   info.mode = config.mode;
   info.status = StreamStatus::kCreating;

@@ -13,10 +13,14 @@ std::string_view StreamModeName(StreamMode m) {
 
 std::string_view StreamStatusName(StreamStatus s) {
   switch (s) {
-    case StreamStatus::kCreating: return "CREATING";
-    case StreamStatus::kActive: return "ACTIVE";
-    case StreamStatus::kUpdating: return "UPDATING";
-    case StreamStatus::kDeleting: return "DELETING";
+    case StreamStatus::kCreating:
+      return "CREATING";
+    case StreamStatus::kActive:
+      return "ACTIVE";
+    case StreamStatus::kUpdating:
+      return "UPDATING";
+    case StreamStatus::kDeleting:
+      return "DELETING";
   }
   return "ACTIVE";
 }
@@ -52,9 +56,12 @@ Result<FsyncPolicy> FsyncPolicy::Parse(std::string_view text) {
 
 std::string FsyncPolicy::ToString() const {
   switch (kind) {
-    case Kind::kAlways: return "always";
-    case Kind::kNever: return "never";
-    case Kind::kInterval: return "interval:" + std::to_string(interval_ms);
+    case Kind::kAlways:
+      return "always";
+    case Kind::kNever:
+      return "never";
+    case Kind::kInterval:
+      return "interval:" + std::to_string(interval_ms);
   }
   return "always";
 }
@@ -81,7 +88,8 @@ Result<ShardIndex> ParseShardId(std::string_view shard_id) {
     }
     v = v * 10 + static_cast<uint64_t>(c - '0');
   }
-  if (v > UINT32_MAX) return InvalidArgumentError("shard index out of range: " + std::string(shard_id));
+  if (v > UINT32_MAX)
+    return InvalidArgumentError("shard index out of range: " + std::string(shard_id));
   return ShardIndex(static_cast<uint32_t>(v));
 }
 

@@ -32,8 +32,7 @@ TimeIndex::TimeIndex(uint64_t base_counter, int64_t base_time_ms, uint64_t inter
 
 bool TimeIndex::Fits(uint64_t counter, int64_t time_ms) const {
   return counter >= base_counter_ && counter - base_counter_ <= kMaxRel &&
-         time_ms >= base_time_ms_ &&
-         static_cast<uint64_t>(time_ms - base_time_ms_) <= kMaxRel;
+         time_ms >= base_time_ms_ && static_cast<uint64_t>(time_ms - base_time_ms_) <= kMaxRel;
 }
 
 void TimeIndex::Add(uint64_t counter, int64_t time_ms, uint64_t position, uint64_t end_position) {
@@ -60,8 +59,8 @@ std::optional<TimePoint> TimeIndex::FloorByCounter(uint64_t counter) const {
   uint64_t rel = counter - base_counter_;
   if (rel > kMaxRel) rel = kMaxRel;
   // First point with rel_counter > rel, then step back one.
-  auto it = std::upper_bound(rel_counters_.begin(), rel_counters_.end(),
-                             static_cast<uint32_t>(rel));
+  auto it =
+      std::upper_bound(rel_counters_.begin(), rel_counters_.end(), static_cast<uint32_t>(rel));
   if (it == rel_counters_.begin()) return std::nullopt;
   return PointAt(static_cast<size_t>(it - rel_counters_.begin()) - 1);
 }

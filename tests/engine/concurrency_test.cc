@@ -30,15 +30,14 @@ TEST_F(ConcurrencyTest, EightWritersGetDenseCountersAndShareFsyncs) {
   for (int t = 0; t < kThreads; t++) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; i++) {
-        store_->Put("c", {Rec("t" + std::to_string(t), std::string(200, 'x'))},
-                    [&](PutResults r) {
-                      if (!r[0].ok()) failures++;
-                      {
-                        std::lock_guard<std::mutex> l(mu);
-                        if (r[0].ok()) counters.push_back(r[0]->counter.value());
-                      }
-                      callbacks++;
-                    });
+        store_->Put("c", {Rec("t" + std::to_string(t), std::string(200, 'x'))}, [&](PutResults r) {
+          if (!r[0].ok()) failures++;
+          {
+            std::lock_guard<std::mutex> l(mu);
+            if (r[0].ok()) counters.push_back(r[0]->counter.value());
+          }
+          callbacks++;
+        });
       }
     });
   }

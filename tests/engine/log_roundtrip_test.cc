@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Writes and reads across segment rolls, read limits, recovery keeping counters and sequence numbers
-// byte for byte, and one real-disk round trip on PosixEnv.
+// Writes and reads across segment rolls, read limits, recovery keeping counters and sequence
+// numbers byte for byte, and one real-disk round trip on PosixEnv.
 #include <gtest/gtest.h>
 
 #include "tests/engine/store_fixture.h"
@@ -16,7 +16,7 @@ TEST_F(LogRoundTripTest, WriteReadRoundTripAcrossSegmentRolls) {
   StreamInfo info = Create("s");
   std::vector<Appended> put = PutMany("s", 300, 250);
   ASSERT_EQ(put.size(), 300u);
-  EXPECT_GT(Files(info, ".log").size(), 10u);  // rolled many times
+  EXPECT_GT(Files(info, ".log").size(), 10u);                             // rolled many times
   EXPECT_EQ(Files(info, ".tix").size(), Files(info, ".log").size() - 1);  // sealed ones
   auto got = ReadAll(store_.get(), "s", ShardIndex(0));
   ASSERT_EQ(got.size(), 300u);
@@ -71,7 +71,8 @@ TEST_F(LogRoundTripTest, RecoveryKeepsCountersAndSequenceNumbersByteForByte) {
   Open();
   StreamInfo info = Create("r", 2);
   std::vector<RecordInput> recs;
-  for (int i = 0; i < 120; i++) recs.push_back(Rec("p" + std::to_string(i), std::string(90, 'a' + i % 26)));
+  for (int i = 0; i < 120; i++)
+    recs.push_back(Rec("p" + std::to_string(i), std::string(90, 'a' + i % 26)));
   PutResults before = PutAndWait(store_.get(), "r", recs);
   std::vector<StoredRecord> shard0 = ReadAll(store_.get(), "r", ShardIndex(0));
   std::vector<StoredRecord> shard1 = ReadAll(store_.get(), "r", ShardIndex(1));

@@ -52,7 +52,8 @@ TEST_F(RecoveryTest, PowerLossKeepsEveryAcknowledgedEntry) {
   CrashAndReopen();
   auto got = ReadAll(store_.get(), "power", ShardIndex(0));
   ASSERT_EQ(got.size(), acked.size());
-  for (size_t i = 0; i < got.size(); i++) EXPECT_EQ(got[i].sequence_number, acked[i].sequence_number);
+  for (size_t i = 0; i < got.size(); i++)
+    EXPECT_EQ(got[i].sequence_number, acked[i].sequence_number);
 }
 
 TEST_F(RecoveryTest, BadCrcInASealedSegmentIsReportedAsDataLoss) {
@@ -64,7 +65,7 @@ TEST_F(RecoveryTest, BadCrcInASealedSegmentIsReportedAsDataLoss) {
   auto logs = Files(info, ".log");
   ASSERT_GT(logs.size(), 3u);
   env_.CorruptByte(logs[0], format::kSegmentHeaderSize + 40);  // inside entry 0
-  ASSERT_TRUE(env_.RemoveFile(Files(info, ".tix")[0]).ok());  // force a scan on open
+  ASSERT_TRUE(env_.RemoveFile(Files(info, ".tix")[0]).ok());   // force a scan on open
   Open();
   ReadRequest req{.stream = "sealed", .shard = ShardIndex(0), .from = EntryCounter(0)};
   auto r = store_->Read(req);

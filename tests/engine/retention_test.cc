@@ -15,9 +15,9 @@ TEST_F(RetentionTest, DeletesExactlyTheExpiredSegments) {
   StreamInfo info = Create("ret");  // 24 h retention, segments roll after 1 h
   PutMany("ret", 3, 100, "a");      // segment 1: counters 0-2 at T0
   clock_.Advance(2 * kHourMs);
-  PutMany("ret", 3, 100, "b");      // segment 2: counters 3-5 at T0+2h
+  PutMany("ret", 3, 100, "b");  // segment 2: counters 3-5 at T0+2h
   clock_.Advance(2 * kHourMs);
-  PutMany("ret", 3, 100, "c");      // segment 3 (active): counters 6-8 at T0+4h
+  PutMany("ret", 3, 100, "c");  // segment 3 (active): counters 6-8 at T0+4h
   ASSERT_EQ(Files(info, ".log").size(), 3u);
 
   clock_.Set(TimestampMs(kStartMs + 25 * kHourMs));  // cutoff T0+1h: only segment 1 expired

@@ -58,8 +58,8 @@ TEST(SequenceNumberTest, RejectsAReCreatedStreamsNumber) {
 
 TEST(SequenceNumberTest, RejectsMalformedAndOtherVersions) {
   SequenceNumberCodec codec(ShardIndex(0), TimestampMs(kCreated));
-  for (const char* bad : {"", "abc", "-1", "01", "1.5",
-                          "999999999999999999999999999999999999999999999", "12345"}) {
+  for (const char* bad :
+       {"", "abc", "-1", "01", "1.5", "999999999999999999999999999999999999999999999", "12345"}) {
     EXPECT_EQ(codec.Parse(bad).status().code(), StatusCode::kInvalidArgument) << bad;
   }
 }

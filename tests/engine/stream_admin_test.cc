@@ -43,8 +43,9 @@ TEST_F(StreamAdminTest, ShardLimitIsResourceExhausted) {
 TEST_F(StreamAdminTest, PutValidatesKeyAndSize) {
   Open();
   ASSERT_TRUE(store_->CreateStream({.name = "v", .max_record_bytes = 100}).ok());
-  auto r = PutAndWait(store_.get(), "v",
-                      {Rec("", "x"), Rec("k", std::string(100, 'x')), Rec("k", std::string(99, 'x'))});
+  auto r =
+      PutAndWait(store_.get(), "v",
+                 {Rec("", "x"), Rec("k", std::string(100, 'x')), Rec("k", std::string(99, 'x'))});
   EXPECT_EQ(r[0].status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(r[1].status().code(), StatusCode::kInvalidArgument);
   ASSERT_TRUE(r[2].ok());

@@ -3,8 +3,8 @@
 #include "tests/support/store_helpers.h"
 
 #include <condition_variable>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 
@@ -42,7 +42,8 @@ engine::RecordInput Rec(std::string key, std::string data, std::string meta) {
 
 engine::PutResults PutAndWait(engine::StreamStore* store, std::string_view stream,
                               std::vector<engine::RecordInput> records) {
-  return Wait([&](engine::PutDone done) { store->Put(stream, std::move(records), std::move(done)); });
+  return Wait(
+      [&](engine::PutDone done) { store->Put(stream, std::move(records), std::move(done)); });
 }
 
 engine::PutResults PutToShardAndWait(engine::StreamStore* store, std::string_view stream,
