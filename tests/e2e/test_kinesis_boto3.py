@@ -184,9 +184,8 @@ def test_list_shards_pagination_and_filters(kinesis):
             break
         out = kinesis.list_shards(NextToken=out["NextToken"], MaxResults=1)
     assert got == all_ids
-    pages = kinesis.get_paginator("list_shards").paginate(
-        StreamName=name, PaginationConfig={"PageSize": 3})
-    assert [s["ShardId"] for s in pages.build_full_result()["Shards"]] == all_ids
+    # (boto3's list_shards paginator repeats StreamName beside NextToken, which AWS itself rejects,
+    # boto/botocore#2009: page by hand as above.)
     after = kinesis.list_shards(StreamName=name, ExclusiveStartShardId=all_ids[1])
     assert [s["ShardId"] for s in after["Shards"]] == all_ids[2:]
 
