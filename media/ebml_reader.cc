@@ -5,10 +5,15 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdio>
 
 #include "media/mkv_ids.h"
 
 namespace sluice::media {
+
+// A buffered value's memory is reserved up to this size before its bytes arrive; beyond it the
+// buffer grows with the data, so a header announcing a large value costs nothing until sent.
+constexpr uint64_t kMaxValueReserve = 64 << 10;
 
 std::string_view EbmlErrorName(EbmlError e) {
   switch (e) {
@@ -151,7 +156,7 @@ Status EbmlReader::StartElement() {
   if (*action == BodyAction::kBuffer) {
     if (h.size > options_.max_value_bytes) return Fail(EbmlError::kValueTooLarge, "");
     value_.clear();
-    value_.reserve(h.size);
+    value_.reserve(std::min<uint64_t>(h.size, kMaxValueReserve));
   }
   leaf_ = h;
   leaf_action_ = *action;
@@ -218,8 +223,9 @@ Status EbmlReader::Finish() {
   }
   for (const Open& o : stack_) {
     if (o.end != kEbmlUnknownSize) {
-      return Fail(EbmlError::kTruncated, " (input ended inside element 0x" +
-                                             std::to_string(o.h.id) + ")");
+      char id[16];
+      std::snprintf(id, sizeof(id), "0x%X", o.h.id);
+      return Fail(EbmlError::kTruncated, std::string(" (input ended inside element ") + id + ")");
     }
   }
   while (!stack_.empty()) {

@@ -16,6 +16,9 @@ namespace {
 constexpr size_t kClusterHeaderBytes = 12;
 constexpr uint64_t kMaxClusterBytes = UINT32_MAX;  // Frame offsets are 32-bit
 constexpr int64_t kNsPerMs = 1'000'000;
+// Most memory reserved before the bytes arrive: a peer that announces a large cluster and sends
+// nothing holds at most this much. Larger clusters grow the buffer as their bytes come in.
+constexpr uint64_t kMaxReserveBytes = 8 << 20;
 
 }  // namespace
 
@@ -61,9 +64,9 @@ Result<BodyAction> MkvFragmenter::StartCluster(const ElementHeader& h) {
   }
   in_cluster_ = true;
   // Size the buffer once: exactly for a known size, else a little over the previous cluster.
-  size_t hint = h.unknown_size() ? last_cluster_bytes_ + last_cluster_bytes_ / 4 + 4096
-                                 : kClusterHeaderBytes + h.size;
-  frag_.cluster.reserve(std::min<uint64_t>(hint, max));
+  uint64_t hint = h.unknown_size() ? last_cluster_bytes_ + last_cluster_bytes_ / 4 + 4096
+                                   : kClusterHeaderBytes + h.size;
+  frag_.cluster.reserve(std::min({hint, max, kMaxReserveBytes}));
   PutId(&frag_.cluster, mkv::kCluster);
   PutSize(&frag_.cluster, 0, 8);
   frag_.header_version = header_.version;
