@@ -55,16 +55,6 @@ class Segment {
     std::lock_guard<std::mutex> l(mu_);
     if (e.end_counter > visible_.end_counter) visible_ = e;
   }
-  // Set when recovery found an unreadable region; reads there return DataLoss.
-  void MarkCorrupt(uint64_t at_pos) {
-    std::lock_guard<std::mutex> l(mu_);
-    corrupt_at_ = at_pos;
-  }
-  std::optional<uint64_t> corrupt_at() const {
-    std::lock_guard<std::mutex> l(mu_);
-    return corrupt_at_;
-  }
-
   // Indexes a group of entries written back to back from `pos`: entry i has counter first + i
   // and ends at pos + ends[i].
   void IndexEntries(uint64_t first, int64_t time_ms, uint64_t pos, std::span<const uint64_t> ends) {
@@ -107,7 +97,6 @@ class Segment {
   mutable std::mutex mu_;
   index::TimeIndex index_ GUARDED_BY(mu_);
   SegmentExtent visible_ GUARDED_BY(mu_);
-  std::optional<uint64_t> corrupt_at_ GUARDED_BY(mu_);
 };
 
 }  // namespace sluice::engine

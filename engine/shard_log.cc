@@ -230,7 +230,7 @@ void ShardLog::ServiceSync() {
     if (state_ == State::kFailed) EnterFailed(failure_, &ready);
     TakeReady(&ready);
     const bool requested = sync_requested_.exchange(false, std::memory_order_acq_rel);
-    if (state_ == State::kOk && written_ > durable_ &&
+    if ((state_ == State::kOk || state_ == State::kReadOnly) && written_ > durable_ &&
         (policy_.kind == FsyncPolicy::Kind::kAlways || requested)) {
       file = writer_->file_for_sync();
       seg = active_;
@@ -302,7 +302,8 @@ Status ShardLog::Close() {
   {
     std::lock_guard<std::mutex> l(mu_);
     if (state_ == State::kClosed) return OkStatus();
-    if (state_ == State::kOk && written_ > durable_) s = SyncActiveLocked();
+    if ((state_ == State::kOk || state_ == State::kReadOnly) && written_ > durable_)
+      s = SyncActiveLocked();
     if (state_ == State::kFailed) EnterFailed(failure_, &ready);
     TakeReady(&ready);
     for (Waiter& w : waiters_) ready.emplace_back(std::move(w), CancelledError("shard closed"));
