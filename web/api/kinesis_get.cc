@@ -20,11 +20,12 @@ std::optional<ShardIndex> LenientShardIndex(std::string_view id) {
   size_t dash = id.find('-');
   std::string_view digits = dash == std::string_view::npos ? id : id.substr(dash + 1);
   digits = digits.substr(0, digits.find('-'));
-  if (digits.empty() || digits.size() > 10) return std::nullopt;
+  if (digits.empty()) return std::nullopt;
   uint64_t v = 0;
   for (char c : digits) {
     if (c < '0' || c > '9') return std::nullopt;
     v = v * 10 + static_cast<uint64_t>(c - '0');
+    if (v > 2147483647) return std::nullopt;
   }
   if (v > 2147483647) return std::nullopt;
   return ShardIndex(static_cast<uint32_t>(v));
