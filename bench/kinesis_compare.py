@@ -256,11 +256,11 @@ ROWS = [("PutRecords 500 x 1 KiB, records/s", lambda r: r["1KiB"]["records_per_s
         ("PutRecords 500 x 1 KiB, MiB/s", lambda r: r["1KiB"]["mib_per_s"], "{:.1f}"),
         ("PutRecords 75 x 64 KiB, records/s", lambda r: r["64KiB"]["records_per_s"], "{:,.0f}"),
         ("PutRecords 75 x 64 KiB, MiB/s", lambda r: r["64KiB"]["mib_per_s"], "{:.1f}"),
-        ("PutRecord latency p50, ms", lambda r: r["put_p50_ms"], "{:.2f}"),
-        ("PutRecord latency p99, ms", lambda r: r["put_p99_ms"], "{:.2f}"),
-        ("put -> GetRecords visible p50, ms", lambda r: r["visible_p50_ms"], "{:.1f}"),
-        ("put -> GetRecords visible p99, ms", lambda r: r["visible_p99_ms"], "{:.1f}"),
-        ("server peak RSS (VmHWM), MiB", lambda r: r["peak_rss_mib"], "{:.0f}")]
+        ("PutRecord latency p50, ms (lower is better)", lambda r: r["put_p50_ms"], "{:.2f}"),
+        ("PutRecord latency p99, ms (lower is better)", lambda r: r["put_p99_ms"], "{:.2f}"),
+        ("put -> GetRecords visible p50, ms (lower is better)", lambda r: r["visible_p50_ms"], "{:.1f}"),
+        ("put -> GetRecords visible p99, ms (lower is better)", lambda r: r["visible_p99_ms"], "{:.1f}"),
+        ("server peak RSS (VmHWM), MiB (lower is better)", lambda r: r["peak_rss_mib"], "{:.0f}")]
 
 
 def table(results):
@@ -304,8 +304,9 @@ def main():
     for name, why in skipped.items():
         print(f"skipped {name}: {why}")
     print()
-    print(f"wrk -t2 -c8 -d{args.seconds}s, {SHARDS} shards, loopback, {os.cpu_count()} cores; "
-          f"latency and visibility over {args.latency_seconds:.0f} s each, one connection")
+    print(f"wrk -t2 -c8 -d{args.seconds}s, {SHARDS} shards, loopback, {os.cpu_count()} cores "
+          f"(load average {os.getloadavg()[0]:.1f} at the end); latency and visibility over "
+          f"{args.latency_seconds:.0f} s each, one connection")
     print(table(results))
     (OUT / "kinesis_compare.json").write_text(json.dumps(
         {"date": time.strftime("%Y-%m-%d %H:%M:%S %z"), "results": results, "skipped": skipped},
