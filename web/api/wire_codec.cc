@@ -101,8 +101,12 @@ Result<nlohmann::json> DecodeBody(std::string_view body, WireFormat format) {
   // max_size()); nothing may escape the codec, so the edge catches everything.
   try {
     if (format == WireFormat::kCbor) {
-      RETURN_IF_ERROR(internal::CheckCborWellFormed(body, internal::kMaxBodyDepth));
-      value = json::from_cbor(body.begin(), body.end(), /*strict=*/true,
+      std::string untagged;
+      bool had_tags = false;
+      RETURN_IF_ERROR(
+          internal::CheckCborWellFormed(body, internal::kMaxBodyDepth, &untagged, &had_tags));
+      const std::string_view item = had_tags ? std::string_view(untagged) : body;
+      value = json::from_cbor(item.begin(), item.end(), /*strict=*/true,
                               /*allow_exceptions=*/false, json::cbor_tag_handler_t::ignore);
       if (value.is_discarded()) return InvalidArgumentError("Malformed CBOR body");
     } else {

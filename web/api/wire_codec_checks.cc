@@ -79,9 +79,13 @@ bool ReadArgument(std::string_view in, size_t* pos, uint8_t ai, uint64_t* value)
 
 }  // namespace
 
-Status CheckCborWellFormed(std::string_view in, int max_depth) {
+Status CheckCborWellFormed(std::string_view in, int max_depth, std::string* untagged,
+                           bool* had_tags) {
   std::vector<Frame> stack{Frame{1, -1}};  // the root expects exactly one item
   size_t pos = 0;
+  size_t copied = 0;  // input before this offset is already in *untagged
+  *had_tags = false;
+  untagged->clear();
   while (!stack.empty()) {
     Frame& top = stack.back();
     if (top.remaining == 0) {
@@ -140,6 +144,9 @@ Status CheckCborWellFormed(std::string_view in, int max_depth) {
         break;
       case 6:
         if (indefinite) return Malformed("indefinite tag", head_pos);
+        untagged->append(in.data() + copied, head_pos - copied);
+        copied = pos;
+        *had_tags = true;
         next = Frame{1, -1};  // the tagged item
         break;
       default:  // 7: simple values and floats; the argument bytes were the payload
@@ -150,6 +157,7 @@ Status CheckCborWellFormed(std::string_view in, int max_depth) {
     stack.push_back(next);
   }
   if (pos != in.size()) return Malformed("trailing bytes", pos);
+  if (*had_tags) untagged->append(in.data() + copied, in.size() - copied);
   return OkStatus();
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "base/status.h"
@@ -22,7 +23,11 @@ bool IsValidUtf8(std::string_view s);
 // Checks that `bytes` hold exactly one well-formed CBOR data item nested at most `max_depth` deep,
 // with valid UTF-8 text strings and no declared length past the end of the input. Run before
 // nlohmann's recursive reader so that hostile input cannot exhaust the stack.
-Status CheckCborWellFormed(std::string_view bytes, int max_depth);
+// Tags carry no meaning for AWS shapes (tag 1 only marks a timestamp), and nlohmann's reader
+// rejects tags 0-5, so when the item has any, `*untagged` receives a copy without the tag heads
+// and `*had_tags` is set.
+Status CheckCborWellFormed(std::string_view bytes, int max_depth, std::string* untagged,
+                           bool* had_tags);
 
 // Checks that JSON text never nests containers more than `max_depth` deep (strings are skipped;
 // well-formedness is left to the parser).

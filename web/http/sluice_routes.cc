@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: Apache-2.0
+// Wires the services into one Router: POST / (Kinesis Data Streams), /healthz, /metrics.
+
+#include "web/http/sluice_routes.h"
+
+#include "web/http/aws_json_route.h"
+#include "web/http/builtin_routes.h"
+
+namespace sluice::web {
+
+std::shared_ptr<Router> BuildSluiceRouter(const SluiceRoutesOptions& options) {
+  auto router = std::make_shared<Router>();
+  AddBuiltinRoutes(router.get());
+
+  api::KinesisApi* kinesis = options.kinesis;
+  auto aws = std::make_shared<const AwsJsonRoute>(std::vector<AwsJsonService>{{
+      .target_prefix = "Kinesis_20131202",
+      .handles = [kinesis](std::string_view op) { return kinesis->Handles(op); },
+      .handle = [kinesis](api::ApiCall call,
+                          api::ApiReply reply) { kinesis->Handle(std::move(call), std::move(reply)); },
+  }});
+  router->Add("POST", "/",
+              {.name = "aws_json",
+               .body_limit = options.api_body_limit,
+               .operation_label = [aws](const HttpRequest& r) { return aws->OperationLabel(r); }},
+              [aws](HttpRequest request, HttpReply reply) {
+                aws->Handle(std::move(request), std::move(reply));
+              });
+  return router;
+}
+
+}  // namespace sluice::web
