@@ -17,15 +17,24 @@ constexpr uint64_t kMaxValueReserve = 64 << 10;
 
 std::string_view EbmlErrorName(EbmlError e) {
   switch (e) {
-    case EbmlError::kNone: return "none";
-    case EbmlError::kBadId: return "bad element id";
-    case EbmlError::kBadSize: return "bad element size";
-    case EbmlError::kUnknownSizeNotAllowed: return "unknown size not allowed";
-    case EbmlError::kTooDeep: return "elements nested too deep";
-    case EbmlError::kValueTooLarge: return "element value too large";
-    case EbmlError::kOverflowsParent: return "element overflows its parent";
-    case EbmlError::kTruncated: return "truncated element";
-    case EbmlError::kHandler: return "rejected by handler";
+    case EbmlError::kNone:
+      return "none";
+    case EbmlError::kBadId:
+      return "bad element id";
+    case EbmlError::kBadSize:
+      return "bad element size";
+    case EbmlError::kUnknownSizeNotAllowed:
+      return "unknown size not allowed";
+    case EbmlError::kTooDeep:
+      return "elements nested too deep";
+    case EbmlError::kValueTooLarge:
+      return "element value too large";
+    case EbmlError::kOverflowsParent:
+      return "element overflows its parent";
+    case EbmlError::kTruncated:
+      return "truncated element";
+    case EbmlError::kHandler:
+      return "rejected by handler";
   }
   return "unknown";
 }

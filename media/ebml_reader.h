@@ -25,13 +25,13 @@ constexpr uint64_t kEbmlUnknownSize = ~uint64_t{0};
 
 // One element's header as read from the stream.
 struct ElementHeader {
-  uint32_t id = 0;           // with its length-marker bits, e.g. 0x1F43B675
-  uint64_t size = 0;         // body bytes, or kEbmlUnknownSize
-  uint64_t offset = 0;       // stream offset of the first id byte
-  uint32_t parent_id = 0;    // id of the enclosing element, 0 at top level
-  int depth = 0;             // 0 at top level
-  uint8_t header_size = 0;   // id bytes + size bytes
-  uint8_t raw[12] = {};      // the header bytes as received
+  uint32_t id = 0;          // with its length-marker bits, e.g. 0x1F43B675
+  uint64_t size = 0;        // body bytes, or kEbmlUnknownSize
+  uint64_t offset = 0;      // stream offset of the first id byte
+  uint32_t parent_id = 0;   // id of the enclosing element, 0 at top level
+  int depth = 0;            // 0 at top level
+  uint8_t header_size = 0;  // id bytes + size bytes
+  uint8_t raw[12] = {};     // the header bytes as received
 
   bool unknown_size() const { return size == kEbmlUnknownSize; }
   std::string_view raw_header() const {

@@ -63,9 +63,9 @@ struct TrackInfo {
   std::string codec_id;       // "V_MPEG4/ISO/AVC", "V_MPEGH/ISO/HEVC", "A_AAC", ...
   std::string codec_private;  // avcC / hvcC / AudioSpecificConfig bytes; may be empty
   std::string name;
-  std::string language;                     // empty = not sent
+  std::string language;                        // empty = not sent
   int64_t default_duration_ns = kUnknownTime;  // per-frame duration, when sent
-  uint32_t width = 0;                       // video only
+  uint32_t width = 0;                          // video only
   uint32_t height = 0;
   double sampling_rate = 0;  // audio only, Hz
   uint32_t channels = 0;
@@ -118,7 +118,7 @@ struct Fragment {
   bool key_frame = false;          // the first video frame is a key frame (or no video track)
   std::string cluster;
   std::vector<Frame> frames;
-  std::vector<FragmentTag> tags;   // producer metadata that preceded this cluster
+  std::vector<FragmentTag> tags;  // producer metadata that preceded this cluster
 
   size_t frame_count() const { return frames.size(); }
   std::string_view Payload(const Frame& f) const {

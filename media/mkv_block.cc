@@ -57,14 +57,14 @@ bool ParseBlock(std::string_view body, ParsedBlock* out, std::string* error) {
   out->frames.clear();
   if (!GetVint(&in, &out->track)) return Bad(error, "block: bad track number");
   if (in.size() < 3) return Bad(error, "block: header truncated");
-  out->timecode = static_cast<int16_t>((static_cast<uint8_t>(in[0]) << 8) |
-                                       static_cast<uint8_t>(in[1]));
+  out->timecode =
+      static_cast<int16_t>((static_cast<uint8_t>(in[0]) << 8) | static_cast<uint8_t>(in[1]));
   out->flags = static_cast<uint8_t>(in[2]);
   in.remove_prefix(3);
   const uint8_t lacing = out->flags & kBlockFlagLacingMask;
   if (lacing == 0) {
-    out->frames.push_back({static_cast<uint32_t>(total - in.size()),
-                           static_cast<uint32_t>(in.size())});
+    out->frames.push_back(
+        {static_cast<uint32_t>(total - in.size()), static_cast<uint32_t>(in.size())});
     return true;
   }
   if (in.empty()) return Bad(error, "block: lace count missing");

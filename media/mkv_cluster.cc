@@ -196,7 +196,9 @@ Status MkvFragmenter::EndBlock(const ElementHeader& h) {
     Frame f;
     f.track_number = b.track;
     // Laced frames after the first have a time only when the track has a default duration.
-    f.pts_ns = i == 0 ? pts : dd != kUnknownTime ? pts + static_cast<int64_t>(i) * dd : kUnknownTime;
+    f.pts_ns = i == 0               ? pts
+               : dd != kUnknownTime ? pts + static_cast<int64_t>(i) * dd
+                                    : kUnknownTime;
     f.duration_ns = dd;
     f.flags = flags;
     f.offset = static_cast<uint32_t>(block_body_ + b.frames[i].offset);

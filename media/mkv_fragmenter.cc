@@ -12,14 +12,20 @@ namespace sluice::media {
 
 std::string_view MkvErrorCodeName(MkvErrorId id) {
   switch (id) {
-    case MkvErrorId::kMaxFragmentSizeReached: return "MAX_FRAGMENT_SIZE_REACHED";
-    case MkvErrorId::kMaxFragmentDurationReached: return "MAX_FRAGMENT_DURATION_REACHED";
+    case MkvErrorId::kMaxFragmentSizeReached:
+      return "MAX_FRAGMENT_SIZE_REACHED";
+    case MkvErrorId::kMaxFragmentDurationReached:
+      return "MAX_FRAGMENT_DURATION_REACHED";
     case MkvErrorId::kFragmentTimecodeLesserThanPrevious:
       return "FRAGMENT_TIMECODE_LESSER_THAN_PREVIOUS";
-    case MkvErrorId::kInvalidMkvData: return "INVALID_MKV_DATA";
-    case MkvErrorId::kFragmentMetadataLimitReached: return "FRAGMENT_METADATA_LIMIT_REACHED";
-    case MkvErrorId::kTrackNumberMismatch: return "TRACK_NUMBER_MISMATCH";
-    case MkvErrorId::kMoreThanAllowedTracksFound: return "MORE_THAN_ALLOWED_TRACKS_FOUND";
+    case MkvErrorId::kInvalidMkvData:
+      return "INVALID_MKV_DATA";
+    case MkvErrorId::kFragmentMetadataLimitReached:
+      return "FRAGMENT_METADATA_LIMIT_REACHED";
+    case MkvErrorId::kTrackNumberMismatch:
+      return "TRACK_NUMBER_MISMATCH";
+    case MkvErrorId::kMoreThanAllowedTracksFound:
+      return "MORE_THAN_ALLOWED_TRACKS_FOUND";
   }
   return "INVALID_MKV_DATA";
 }
@@ -162,10 +168,10 @@ Result<BodyAction> MkvFragmenter::OnStart(const ElementHeader& h) {
     case mkv::kTag:
       if (h.id == mkv::kSimpleTag) simple_tag_ = FragmentTag();
       return h.id == mkv::kTargets || h.id == mkv::kSimpleTag ? BodyAction::kMaster
-                                                               : BodyAction::kSkip;
+                                                              : BodyAction::kSkip;
     case mkv::kSimpleTag:
       return h.id == mkv::kTagName || h.id == mkv::kTagString ? BodyAction::kBuffer
-                                                               : BodyAction::kSkip;
+                                                              : BodyAction::kSkip;
     default:
       return BodyAction::kSkip;
   }
@@ -222,8 +228,8 @@ Status MkvFragmenter::OnValue(const ElementHeader& h, std::string_view body) {
     case mkv::kTargets: {
       uint64_t uid = 0;
       // TargetTypeValue and TargetType do not narrow a Tag; any *UID does.
-      if (h.id == mkv::kTagTrackUid || h.id == mkv::kTagEditionUid ||
-          h.id == mkv::kTagChapterUid || h.id == mkv::kTagAttachmentUid) {
+      if (h.id == mkv::kTagTrackUid || h.id == mkv::kTagEditionUid || h.id == mkv::kTagChapterUid ||
+          h.id == mkv::kTagAttachmentUid) {
         if (ParseUInt(body, &uid) && uid != 0) tag_targeted_ = true;
       }
       return OkStatus();
@@ -266,16 +272,29 @@ Status MkvFragmenter::HeaderValue(const ElementHeader& h, std::string_view body)
 Status MkvFragmenter::TrackValue(const ElementHeader& h, std::string_view body) {
   uint64_t v = 0;
   switch (h.id) {
-    case mkv::kCodecId: track_.codec_id = ParseString(body); return OkStatus();
-    case mkv::kCodecPrivate: track_.codec_private = std::string(body); return OkStatus();
-    case mkv::kName: track_.name = ParseString(body); return OkStatus();
-    case mkv::kLanguage: track_.language = ParseString(body); return OkStatus();
+    case mkv::kCodecId:
+      track_.codec_id = ParseString(body);
+      return OkStatus();
+    case mkv::kCodecPrivate:
+      track_.codec_private = std::string(body);
+      return OkStatus();
+    case mkv::kName:
+      track_.name = ParseString(body);
+      return OkStatus();
+    case mkv::kLanguage:
+      track_.language = ParseString(body);
+      return OkStatus();
     case mkv::kSamplingFrequency:
       if (!ParseFloat(body, &track_.sampling_rate)) return StreamError("bad SamplingFrequency");
       return OkStatus();
-    case mkv::kTrackNumber: case mkv::kTrackUid: case mkv::kTrackType:
-    case mkv::kDefaultDuration: case mkv::kPixelWidth: case mkv::kPixelHeight:
-    case mkv::kChannels: case mkv::kBitDepth:
+    case mkv::kTrackNumber:
+    case mkv::kTrackUid:
+    case mkv::kTrackType:
+    case mkv::kDefaultDuration:
+    case mkv::kPixelWidth:
+    case mkv::kPixelHeight:
+    case mkv::kChannels:
+    case mkv::kBitDepth:
       if (!ParseUInt(body, &v)) return StreamError("bad integer in track element " + Hex(h.id));
       break;
     default:
@@ -283,19 +302,32 @@ Status MkvFragmenter::TrackValue(const ElementHeader& h, std::string_view body) 
   }
   auto u32 = [](uint64_t x) { return static_cast<uint32_t>(std::min<uint64_t>(x, UINT32_MAX)); };
   switch (h.id) {
-    case mkv::kTrackNumber: track_.number = v; break;
-    case mkv::kTrackUid: track_.uid = v; break;
+    case mkv::kTrackNumber:
+      track_.number = v;
+      break;
+    case mkv::kTrackUid:
+      track_.uid = v;
+      break;
     case mkv::kTrackType:
       track_.type = v <= 0xFF ? static_cast<TrackType>(v) : TrackType::kUnknown;
       break;
     case mkv::kDefaultDuration:
       track_.default_duration_ns = v <= INT64_MAX ? static_cast<int64_t>(v) : kUnknownTime;
       break;
-    case mkv::kPixelWidth: track_.width = u32(v); break;
-    case mkv::kPixelHeight: track_.height = u32(v); break;
-    case mkv::kChannels: track_.channels = u32(v); break;
-    case mkv::kBitDepth: track_.bit_depth = u32(v); break;
-    default: break;
+    case mkv::kPixelWidth:
+      track_.width = u32(v);
+      break;
+    case mkv::kPixelHeight:
+      track_.height = u32(v);
+      break;
+    case mkv::kChannels:
+      track_.channels = u32(v);
+      break;
+    case mkv::kBitDepth:
+      track_.bit_depth = u32(v);
+      break;
+    default:
+      break;
   }
   return OkStatus();
 }

@@ -4,8 +4,8 @@
 // any size; events arrive on a FragmenterListener during Feed()/Finish(). No I/O, no threads.
 // Example (one PutMedia session in ingest/):
 //   MkvFragmenter f(&listener, {.timecode_type = TimecodeType::kAbsolute});
-//   for (chunk : body) f.Feed(chunk);   // OnFragmentStarted -> BUFFERING, OnFragmentComplete -> RECEIVED
-//   f.Finish();                         // end of body closes the last cluster
+//   for (chunk : body) f.Feed(chunk);   // OnFragmentStarted -> BUFFERING, OnFragmentComplete ->
+//   RECEIVED f.Finish();                         // end of body closes the last cluster
 #pragma once
 
 #include <cstdint>
@@ -49,14 +49,14 @@ enum class TimecodeType {
 
 struct FragmenterOptions {
   TimecodeType timecode_type = TimecodeType::kAbsolute;
-  TimestampMs producer_start;                       // x-amzn-producer-start-timestamp (RELATIVE)
-  uint64_t max_fragment_bytes = 50ull << 20;        // 4001 above this (capped at 4 GiB)
-  int64_t max_fragment_duration_ms = 10'000;        // 4002 when a frame starts later than this
-  size_t max_tracks = 3;                            // 4012 above this
-  size_t max_fragment_tags = 10;                    // 4009 above this, or a long name/value
+  TimestampMs producer_start;                 // x-amzn-producer-start-timestamp (RELATIVE)
+  uint64_t max_fragment_bytes = 50ull << 20;  // 4001 above this (capped at 4 GiB)
+  int64_t max_fragment_duration_ms = 10'000;  // 4002 when a frame starts later than this
+  size_t max_tracks = 3;                      // 4012 above this
+  size_t max_fragment_tags = 10;              // 4009 above this, or a long name/value
   size_t max_tag_name_bytes = 128;
   size_t max_tag_value_bytes = 256;
-  size_t max_value_bytes = 8 << 20;                 // largest header value (codec private data)
+  size_t max_value_bytes = 8 << 20;  // largest header value (codec private data)
 };
 
 struct FragmentStart {
@@ -154,15 +154,15 @@ class MkvFragmenter : private EbmlHandler {
   int magic_matched_ = 0;                  // resync: bytes of the EBML magic seen so far
 
   // Header state.
-  bool ebml_seen_ = false;        // an EBML header ended; a Segment may follow
+  bool ebml_seen_ = false;  // an EBML header ended; a Segment may follow
   std::string doc_type_;
-  TrackHeader building_;          // Info + Tracks of the current Segment
-  bool building_ready_ = false;   // building_ has Tracks not yet announced
+  TrackHeader building_;         // Info + Tracks of the current Segment
+  bool building_ready_ = false;  // building_ has Tracks not yet announced
   bool segment_has_tracks_ = false;
-  TrackInfo track_;               // TrackEntry being read
-  TrackHeader header_;            // last announced
+  TrackInfo track_;     // TrackEntry being read
+  TrackHeader header_;  // last announced
   uint64_t next_version_ = 1;
-  bool discontinuity_ = true;     // mark the next fragment's first frame
+  bool discontinuity_ = true;  // mark the next fragment's first frame
 
   // Tags state.
   std::vector<FragmentTag> pending_tags_;  // metadata for the next fragment
@@ -172,14 +172,14 @@ class MkvFragmenter : private EbmlHandler {
 
   // Cluster state.
   bool in_cluster_ = false;
-  bool discard_ = false;          // the cluster had a fragment error: skip the rest
+  bool discard_ = false;  // the cluster had a fragment error: skip the rest
   bool have_timecode_ = false;
-  bool started_ = false;          // OnFragmentStarted sent
-  bool video_seen_ = false;       // a video frame was seen in this cluster
+  bool started_ = false;     // OnFragmentStarted sent
+  bool video_seen_ = false;  // a video frame was seen in this cluster
   Fragment frag_;
-  int64_t abs_start_ns_ = 0;      // start on the absolute (epoch) axis, for 4004
+  int64_t abs_start_ns_ = 0;  // start on the absolute (epoch) axis, for 4004
   std::optional<int64_t> last_abs_start_ns_;
-  size_t block_body_ = 0;         // offset in frag_.cluster of the block body being streamed
+  size_t block_body_ = 0;  // offset in frag_.cluster of the block body being streamed
   size_t group_first_frame_ = 0;
   bool group_has_reference_ = false;
   std::optional<uint64_t> group_duration_;

@@ -10,7 +10,9 @@
 namespace sluice::media {
 namespace {
 
-uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
 int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
 void PutU8(std::string* out, uint8_t v) { out->push_back(static_cast<char>(v)); }
@@ -105,10 +107,14 @@ Result<TrackHeader> DecodeTrackHeader(std::string_view in) {
 }
 
 FragmentMeta FragmentMeta::Of(const Fragment& f) {
-  return FragmentMeta{f.header_version, f.cluster_timecode,
-                      f.producer_timestamp, f.start_ns,
-                      f.duration_ms,      f.key_frame,
-                      static_cast<uint32_t>(f.frames.size()), f.tags};
+  return FragmentMeta{f.header_version,
+                      f.cluster_timecode,
+                      f.producer_timestamp,
+                      f.start_ns,
+                      f.duration_ms,
+                      f.key_frame,
+                      static_cast<uint32_t>(f.frames.size()),
+                      f.tags};
 }
 
 std::string EncodeFragmentMeta(const FragmentMeta& m) {
@@ -137,9 +143,9 @@ Result<FragmentMeta> DecodeFragmentMeta(std::string_view in) {
   uint32_t tags = 0;
   if (!GetPreamble(&in, format::kFragmentMetaMagic, format::kFragmentMetaVersion1) ||
       !GetVarint64(&in, &m.header_version) || !GetVarint64(&in, &m.cluster_timecode) ||
-      !GetVarint64(&in, &producer) || !GetVarint64(&in, &start) ||
-      !GetVarint64(&in, &duration) || !GetU8(&in, &flags) || !GetU32(&in, &m.frame_count) ||
-      !GetU32(&in, &tags) || tags > format::kMaxStoredTags) {
+      !GetVarint64(&in, &producer) || !GetVarint64(&in, &start) || !GetVarint64(&in, &duration) ||
+      !GetU8(&in, &flags) || !GetU32(&in, &m.frame_count) || !GetU32(&in, &tags) ||
+      tags > format::kMaxStoredTags) {
     return bad();
   }
   m.producer_timestamp = TimestampMs(UnZigZag(producer));

@@ -21,7 +21,10 @@ class LogHandler : public EbmlHandler {
   Result<BodyAction> OnStart(const ElementHeader& h) override {
     log += "<" + std::to_string(h.id) + "@" + std::to_string(h.depth) + ">";
     switch (h.id) {
-      case mkv::kSegment: case mkv::kCluster: case mkv::kInfo: case mkv::kBlockGroup:
+      case mkv::kSegment:
+      case mkv::kCluster:
+      case mkv::kInfo:
+      case mkv::kBlockGroup:
       case mkv::kEbml:
         return BodyAction::kMaster;
       case mkv::kSimpleBlock:
@@ -78,10 +81,10 @@ TEST(EbmlReaderTest, SameEventsForAnyChunking) {
   auto close = [](uint32_t id) { return "</" + std::to_string(id) + ">"; };
   const std::string expected =
       open(mkv::kSegment, 0) + open(mkv::kInfo, 1) + open(mkv::kMuxingApp, 2) + "=app" +
-      open(mkv::kVoid, 2) + close(mkv::kInfo) + open(mkv::kCluster, 1) +
-      open(mkv::kTimecode, 2) + "=\x07" + open(mkv::kSimpleBlock, 2) + close(mkv::kSimpleBlock) +
-      close(mkv::kCluster) + open(mkv::kCluster, 1) + open(mkv::kTimecode, 2) + "=\x08" +
-      close(mkv::kCluster) + close(mkv::kSegment);
+      open(mkv::kVoid, 2) + close(mkv::kInfo) + open(mkv::kCluster, 1) + open(mkv::kTimecode, 2) +
+      "=\x07" + open(mkv::kSimpleBlock, 2) + close(mkv::kSimpleBlock) + close(mkv::kCluster) +
+      open(mkv::kCluster, 1) + open(mkv::kTimecode, 2) + "=\x08" + close(mkv::kCluster) +
+      close(mkv::kSegment);
   EXPECT_EQ(whole.log, expected);
   for (size_t piece : {1, 2, 3, 5, 13}) {
     LogHandler h;
@@ -118,7 +121,7 @@ EbmlError ErrorOf(const std::string& bytes, EbmlReaderOptions options = {}, bool
 
 TEST(EbmlReaderTest, MalformedInputErrors) {
   EXPECT_EQ(ErrorOf(std::string("\x00", 1)), EbmlError::kBadId);
-  EXPECT_EQ(ErrorOf("\xFF"), EbmlError::kBadId);                       // reserved 1-byte id
+  EXPECT_EQ(ErrorOf("\xFF"), EbmlError::kBadId);                        // reserved 1-byte id
   EXPECT_EQ(ErrorOf(std::string("\xEC\x00", 2)), EbmlError::kBadSize);  // 9+ byte size
   EXPECT_EQ(ErrorOf("\x4D\x80\xFF"), EbmlError::kUnknownSizeNotAllowed);
   std::string overflow;

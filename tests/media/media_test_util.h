@@ -101,14 +101,17 @@ inline int Run(const std::string& cmd, std::string* out = nullptr) {
 // Number of video frames ffprobe decodes from `path` (-1 when ffprobe fails).
 inline int DecodedVideoFrames(const std::string& path) {
   std::string out;
-  int rc = Run("ffprobe -v quiet -count_frames -select_streams v:0 -show_entries "
-               "stream=nb_read_frames -of csv=p=0 '" + path + "'",
-               &out);
+  int rc =
+      Run("ffprobe -v quiet -count_frames -select_streams v:0 -show_entries "
+          "stream=nb_read_frames -of csv=p=0 '" +
+              path + "'",
+          &out);
   if (rc != 0 || out.empty()) return -1;
   return std::atoi(out.c_str());
 }
 
-// --- synthetic streams -----------------------------------------------------------------------------
+// --- synthetic streams
+// -----------------------------------------------------------------------------
 
 struct TestBlock {
   uint64_t track = 1;
@@ -223,16 +226,18 @@ class MediaFiles {
     if (name == "h264_640") cmd = src + "640x480:rate=25 -t 6" + h264 + "-output_ts_offset 12 ";
     if (name == "small") cmd = src + "64x64:rate=25 -t 1" + h264;
     if (name == "h265") {
-      cmd = src + "320x240:rate=25 -t 6 -c:v libx265 -x265-params keyint=25:log-level=error "
-                  "-pix_fmt yuv420p -f matroska ";
+      cmd = src +
+            "320x240:rate=25 -t 6 -c:v libx265 -x265-params keyint=25:log-level=error "
+            "-pix_fmt yuv420p -f matroska ";
     }
     if (name == "aac") {
       cmd = src + "320x240:rate=25 -f lavfi -i sine=frequency=440:sample_rate=44100 -t 6" + h264 +
             "-c:a aac ";
     }
     if (name == "gst") {
-      cmd = "gst-launch-1.0 -q videotestsrc num-buffers=150 ! video/x-raw,width=320,height=240 ! "
-            "x264enc key-int-max=25 ! h264parse ! matroskamux ! filesink location=";
+      cmd =
+          "gst-launch-1.0 -q videotestsrc num-buffers=150 ! video/x-raw,width=320,height=240 ! "
+          "x264enc key-int-max=25 ! h264parse ! matroskamux ! filesink location=";
     }
     if (cmd.empty() || Run(cmd + "'" + path + "' 2>/dev/null") != 0) return "";
     return path;

@@ -61,8 +61,8 @@ TEST(MkvFragmenterErrorTest, LiveStreamWithEndOfFragmentTag) {
 TEST(MkvFragmenterErrorTest, FragmentMetadataAttachesToTheNextCluster) {
   std::string tags;
   AppendTags(&tags, {{"LABEL", "door"}, {"ZONE", "3"}});
-  std::string body = StreamStart(VideoHeader()) + LiveCluster(1000, Gop(5)) + tags +
-                     LiveCluster(2000, Gop(5));
+  std::string body =
+      StreamStart(VideoHeader()) + LiveCluster(1000, Gop(5)) + tags + LiveCluster(2000, Gop(5));
   Recorder r = Parse(body);
   ASSERT_EQ(r.fragments.size(), 2u);
   EXPECT_TRUE(r.fragments[0].tags.empty());
@@ -199,8 +199,8 @@ TEST(MkvFragmenterErrorTest, TooManyTracksThenRestart) {
 TEST(MkvFragmenterErrorTest, BlockForAnUndeclaredTrack) {
   std::vector<TestBlock> blocks = Gop(5);
   blocks[2].track = 7;
-  std::string body = StreamStart(VideoHeader()) + LiveCluster(1000, blocks) +
-                     LiveCluster(2000, Gop(5));
+  std::string body =
+      StreamStart(VideoHeader()) + LiveCluster(1000, blocks) + LiveCluster(2000, Gop(5));
   Recorder r = Parse(body);
   EXPECT_EQ(Ids(r), std::vector<MkvErrorId>{MkvErrorId::kTrackNumberMismatch});
   EXPECT_EQ(r.errors[0].fragment_timecode, std::optional<uint64_t>(1000));
@@ -220,8 +220,8 @@ TEST(MkvFragmenterErrorTest, MissingCodecPrivateData) {
 TEST(MkvFragmenterErrorTest, FragmentNotStartingWithAKeyFrameIsAContinuation) {
   std::vector<TestBlock> blocks = Gop(5);
   blocks[0].key = false;
-  Recorder r = Parse(StreamStart(VideoHeader()) + LiveCluster(1000, Gop(5)) +
-                     LiveCluster(2000, blocks));
+  Recorder r =
+      Parse(StreamStart(VideoHeader()) + LiveCluster(1000, Gop(5)) + LiveCluster(2000, blocks));
   ASSERT_TRUE(r.errors.empty());
   ASSERT_EQ(r.fragments.size(), 2u);
   EXPECT_TRUE(r.fragments[0].key_frame);

@@ -17,10 +17,10 @@ using testing::MediaFiles;
 using testing::ReadFile;
 using testing::Recorder;
 
-#define REQUIRE_MEDIA(var, name)                                                          \
+#define REQUIRE_MEDIA(var, name)                                                           \
   if (!testing::HaveTool("ffmpeg")) GTEST_SKIP() << "ffmpeg not installed: no test media"; \
-  const std::string var##_path = MediaFiles::Path(name);                                  \
-  ASSERT_FALSE(var##_path.empty()) << "could not make test media '" << name << "'";       \
+  const std::string var##_path = MediaFiles::Path(name);                                   \
+  ASSERT_FALSE(var##_path.empty()) << "could not make test media '" << name << "'";        \
   const std::string var = ReadFile(var##_path)
 
 Recorder ParseWhole(std::string_view data, FragmenterOptions options = {}) {
@@ -247,8 +247,7 @@ TEST(MkvFragmenterMediaTest, ResolutionChangeBringsNewCodecPrivateData) {
 TEST(MkvFragmenterMediaTest, RelativeTimecodesAddProducerStart) {
   REQUIRE_MEDIA(mkv, "h264");
   const TimestampMs start(1'597'730'826'769);
-  Recorder r = ParseWhole(
-      mkv, {.timecode_type = TimecodeType::kRelative, .producer_start = start});
+  Recorder r = ParseWhole(mkv, {.timecode_type = TimecodeType::kRelative, .producer_start = start});
   ASSERT_EQ(r.fragments.size(), 6u);
   EXPECT_EQ(r.fragments[0].producer_timestamp, start);
   EXPECT_EQ(r.fragments[3].producer_timestamp, TimestampMs(start.value() + 3000));

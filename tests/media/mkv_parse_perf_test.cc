@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Parse throughput of MkvFragmenter, printed (never asserted): a 100 MB synthetic live stream fed
 // in 8 KB chunks as the KVS producer sends it, and a real GStreamer file fed repeatedly.
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <cstdio>
-
-#include <gtest/gtest.h>
 
 #include "media/mkv_fragmenter.h"
 #include "tests/media/media_test_util.h"

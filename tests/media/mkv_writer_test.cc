@@ -88,21 +88,21 @@ TEST(MkvWriterTest, GetMediaChunkParsesBackWithItsTags) {
 TEST(MkvWriterTest, FragmentListAndErrorChunks) {
   const TrackHeader h = AvHeader();
   const Fragment frag = OneFragment(h);
-  std::string chunk = WriteFragmentListChunk(h, frag.cluster, {}, "17", TimestampMs(2000),
-                                             TimestampMs(1000));
+  std::string chunk =
+      WriteFragmentListChunk(h, frag.cluster, {}, "17", TimestampMs(2000), TimestampMs(1000));
   Recorder r;
   MkvFragmenter f(&r);
   f.Feed(chunk);
   f.Finish();
   ASSERT_EQ(r.fragments.size(), 1u);
   ASSERT_EQ(r.fragments[0].tags.size(), 3u);
-  EXPECT_EQ(r.fragments[0].tags[1], (FragmentTag{"AWS_KINESISVIDEO_SERVER_SIDE_TIMESTAMP", "2.000"}));
+  EXPECT_EQ(r.fragments[0].tags[1],
+            (FragmentTag{"AWS_KINESISVIDEO_SERVER_SIDE_TIMESTAMP", "2.000"}));
   EXPECT_EQ(r.fragments[0].tags[2],
             (FragmentTag{"AWS_KINESISVIDEO_PRODUCER_SIDE_TIMESTAMP", "1.000"}));
 
-  for (const std::string& err :
-       {WriteGetMediaErrorChunk(4000, "FRAGMENT_NOT_FOUND"),
-        WriteFragmentListErrorChunk(5000, "internal error")}) {
+  for (const std::string& err : {WriteGetMediaErrorChunk(4000, "FRAGMENT_NOT_FOUND"),
+                                 WriteFragmentListErrorChunk(5000, "internal error")}) {
     Recorder e;
     MkvFragmenter g(&e);
     g.Feed(err);
