@@ -6,6 +6,8 @@
 
 #include "base/coding.h"
 #include "media/format.h"
+#include "media/mkv_fragmenter.h"
+#include "media/mkv_writer.h"
 
 namespace sluice::media {
 namespace {
@@ -158,6 +160,41 @@ Result<FragmentMeta> DecodeFragmentMeta(std::string_view in) {
     m.tags.push_back(std::move(t));
   }
   return m;
+}
+
+namespace {
+
+// Keeps the one fragment (and the first error) a stored cluster yields.
+struct OneFragment : FragmenterListener {
+  std::vector<Fragment> fragments;
+  std::optional<MkvError> error;
+  void OnHeaderChanged(const TrackHeader&) override {}
+  void OnFragmentStarted(const FragmentStart&) override {}
+  void OnFragmentComplete(Fragment f) override { fragments.push_back(std::move(f)); }
+  void OnError(const MkvError& e) override {
+    if (!error) error = e;
+  }
+};
+
+}  // namespace
+
+Result<Fragment> ReadStoredCluster(const TrackHeader& header, std::string_view cluster) {
+  OneFragment sink;
+  // No limits: the cluster was accepted once already.
+  FragmenterOptions options;
+  options.max_fragment_bytes = UINT32_MAX;
+  options.max_fragment_duration_ms = INT64_MAX / 1'000'000;
+  MkvFragmenter fragmenter(&sink, options);
+  fragmenter.Feed(WriteChunk(header, {}, cluster, {}));
+  fragmenter.Finish();
+  if (sink.error) return InvalidArgumentError("media: stored cluster: " + sink.error->message);
+  if (sink.fragments.size() != 1) {
+    return InvalidArgumentError("media: stored cluster holds " +
+                                std::to_string(sink.fragments.size()) + " fragments");
+  }
+  Fragment f = std::move(sink.fragments[0]);
+  f.header_version = header.version;
+  return f;
 }
 
 }  // namespace sluice::media

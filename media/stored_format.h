@@ -40,4 +40,10 @@ struct FragmentMeta {
 std::string EncodeFragmentMeta(const FragmentMeta& meta);
 Result<FragmentMeta> DecodeFragmentMeta(std::string_view bytes);
 
+// Re-parses a stored cluster (Fragment::cluster) under its header into a Fragment with frames,
+// for readers that need the frames (HLS packaging, decoding). The result's tags are empty and its
+// producer_timestamp is on the ABSOLUTE axis; take both from the FragmentMeta. InvalidArgument
+// if the bytes are not exactly one valid cluster.
+Result<Fragment> ReadStoredCluster(const TrackHeader& header, std::string_view cluster);
+
 }  // namespace sluice::media

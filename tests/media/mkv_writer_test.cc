@@ -157,5 +157,20 @@ TEST(StoredFormatTest, FragmentMetaRoundTrip) {
   EXPECT_FALSE(DecodeFragmentMeta(EncodeTrackHeader(AvHeader())).ok());
 }
 
+TEST(StoredFormatTest, ReadStoredClusterGivesBackTheFrames) {
+  const TrackHeader h = AvHeader();
+  const Fragment frag = OneFragment(h);
+  Result<Fragment> back = ReadStoredCluster(h, frag.cluster);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->cluster, frag.cluster);
+  ASSERT_EQ(back->frame_count(), frag.frame_count());
+  EXPECT_EQ(back->Payload(back->frames[2]), "frame2");
+  EXPECT_EQ(back->header_version, 3u);
+  EXPECT_EQ(back->start_ns, frag.start_ns);
+  EXPECT_FALSE(ReadStoredCluster(h, frag.cluster.substr(0, frag.cluster.size() - 1)).ok());
+  EXPECT_FALSE(ReadStoredCluster(h, "").ok());
+  EXPECT_FALSE(ReadStoredCluster(h, frag.cluster + frag.cluster).ok());  // not increasing
+}
+
 }  // namespace
 }  // namespace sluice::media
