@@ -124,6 +124,8 @@ Status EbmlReader::CloseFinished() {
     size_t i = stack_.size();
     while (i > 0 && stack_[i - 1].end != offset_) --i;
     if (i == 0) return OkStatus();
+    // An element header may not run past the end of its parent.
+    if (pending_.header_size > 0) return Fail(EbmlError::kOverflowsParent, "");
     while (stack_.size() >= i) {
       ElementHeader closed = stack_.back().h;
       stack_.pop_back();
@@ -148,7 +150,8 @@ Status EbmlReader::StartElement() {
   // The nearest ancestor with a known size bounds this element.
   for (auto it = stack_.rbegin(); it != stack_.rend(); ++it) {
     if (it->end == kEbmlUnknownSize) continue;
-    if (!h.unknown_size() && h.size > it->end - offset_) {
+    // offset_ > end: the header itself ran past the parent's end.
+    if (offset_ > it->end || (!h.unknown_size() && h.size > it->end - offset_)) {
       return Fail(EbmlError::kOverflowsParent, "");
     }
     break;

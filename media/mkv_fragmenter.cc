@@ -339,8 +339,13 @@ Status MkvFragmenter::OnData(const ElementHeader& h, std::string_view piece) {
 
 Status MkvFragmenter::OnEnd(const ElementHeader& h) {
   if (in_cluster_ && h.depth >= 2) {
-    if (h.id == mkv::kSimpleBlock || h.id == mkv::kBlock) return EndBlock(h);
-    if (h.id == mkv::kBlockGroup) EndBlockGroup();
+    // Only where StartClusterChild treated them as blocks; strays elsewhere were kept verbatim.
+    const bool top = h.parent_id == mkv::kCluster;
+    if ((top && h.id == mkv::kSimpleBlock) ||
+        (h.parent_id == mkv::kBlockGroup && h.id == mkv::kBlock)) {
+      return EndBlock(h);
+    }
+    if (top && h.id == mkv::kBlockGroup) EndBlockGroup();
     return OkStatus();
   }
   return EndHeaderElement(h);

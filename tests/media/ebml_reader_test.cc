@@ -129,6 +129,11 @@ TEST(EbmlReaderTest, MalformedInputErrors) {
   PutSize(&overflow, 3);
   PutBytes(&overflow, mkv::kMuxingApp, "toolong");
   EXPECT_EQ(ErrorOf(overflow), EbmlError::kOverflowsParent);
+  std::string straddle;  // Info of 2 bytes, then a 3-byte header that runs past its end
+  PutId(&straddle, mkv::kInfo);
+  PutSize(&straddle, 2);
+  PutUInt(&straddle, mkv::kTimecodeScale, 1);
+  EXPECT_EQ(ErrorOf(straddle), EbmlError::kOverflowsParent);
   std::string big;
   PutBytes(&big, mkv::kMuxingApp, std::string(100, 'a'));
   EXPECT_EQ(ErrorOf(big, {.max_value_bytes = 99}), EbmlError::kValueTooLarge);

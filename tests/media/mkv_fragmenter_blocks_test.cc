@@ -47,6 +47,12 @@ TEST(MkvFragmenterBlocksTest, BlockGroupsAndLacedAudio) {
   PutUInt(&cluster, mkv::kTimecode, 1000);
   cluster += Group(0, "KEYFRAME", /*reference=*/false, /*duration=*/40);
   cluster += Group(40, "DELTA", /*reference=*/true, 0);
+  // Strays are kept in the cluster bytes but are not frames: a Block outside a BlockGroup and a
+  // SimpleBlock inside one.
+  PutBytes(&cluster, mkv::kBlock, BlockBody(1, 60, 0, "STRAY1"));
+  std::string odd_group;
+  PutBytes(&odd_group, mkv::kSimpleBlock, BlockBody(1, 70, 0x80, "STRAY2"));
+  PutMaster(&cluster, mkv::kBlockGroup, odd_group);
   // Xiph lacing: three frames "aa", "bbb", "c".
   std::string laced = BlockBody(2, 0, 0x80 | 0x02, std::string("\x02\x02\x03", 3) + "aabbbc");
   PutBytes(&cluster, mkv::kSimpleBlock, laced);
@@ -67,6 +73,7 @@ TEST(MkvFragmenterBlocksTest, BlockGroupsAndLacedAudio) {
     ASSERT_EQ(r.fragments.size(), 1u);
     const Fragment& frag = r.fragments[0];
     ASSERT_EQ(frag.frame_count(), 5u);
+    EXPECT_NE(frag.cluster.find("STRAY2"), std::string::npos);
     EXPECT_TRUE(frag.key_frame);
     EXPECT_EQ(frag.Payload(frag.frames[0]), "KEYFRAME");
     EXPECT_TRUE(frag.frames[0].key());
