@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // libFuzzer target for the PutMedia MKV path: random bytes, fed to MkvFragmenter in random
-// chunkings with random limits; every completed fragment is re-written with the MKV writer and must
-// parse back into the same cluster without errors. Also feeds the input to the stored-format
-// decoders. Seeds: tests/fuzz/corpus/mkv_fragmenter/.
+// chunkings with random limits. Checks: the events do not depend on the chunking; every completed
+// fragment, re-written with the MKV writer, parses back into the same cluster without errors; the
+// stored header record round-trips. Also feeds the input to the stored-format decoders.
+// Seeds: tests/fuzz/corpus/mkv_fragmenter/.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -37,15 +38,20 @@ struct Counter : FragmenterListener {
 
 struct Checker : FragmenterListener {
   TrackHeader header;
+  std::string log;  // every event with its key fields: must not depend on the chunking
   void OnHeaderChanged(const TrackHeader& h) override {
     header = h;
+    log += "H" + std::to_string(h.version) + ";";
     // The stored header record must round-trip byte for byte.
     std::string rec = sluice::media::EncodeTrackHeader(h);
     auto back = sluice::media::DecodeTrackHeader(rec);
     if (!back.ok() || sluice::media::EncodeTrackHeader(*back) != rec) __builtin_trap();
   }
-  void OnFragmentStarted(const sluice::media::FragmentStart&) override {}
+  void OnFragmentStarted(const sluice::media::FragmentStart& s) override {
+    log += "S" + std::to_string(s.cluster_timecode) + ";";
+  }
   void OnFragmentComplete(Fragment f) override {
+    log += "C" + std::to_string(f.frames.size()) + ":" + f.cluster + ";";
     for (const auto& fr : f.frames) {
       if (uint64_t{fr.offset} + fr.size > f.cluster.size()) __builtin_trap();
     }
@@ -60,8 +66,22 @@ struct Checker : FragmenterListener {
     again.Finish();
     if (c.errors != 0 || c.fragments != 1 || c.cluster != f.cluster) __builtin_trap();
   }
-  void OnError(const MkvError&) override {}
+  void OnError(const MkvError& e) override {
+    log += "E" + std::to_string(static_cast<int>(e.id)) + ";";
+  }
 };
+
+// Feeds `in` in pieces of 1 byte or of pseudo-random sizes (1-512) drawn from `rng`.
+void FeedAll(MkvFragmenter* f, std::string_view in, uint32_t rng, bool bytewise) {
+  while (!in.empty()) {
+    rng = rng * 1103515245u + 12345u;
+    size_t n = bytewise ? 1 : 1 + (rng >> 16) % 512;
+    n = n < in.size() ? n : in.size();
+    f->Feed(in.substr(0, n));
+    in.remove_prefix(n);
+  }
+  f->Finish();
+}
 
 }  // namespace
 
@@ -81,16 +101,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if ((knobs & 8) != 0) options.max_fragment_tags = 1;
   options.max_value_bytes = 1 << 20;
 
-  Checker checker;
-  MkvFragmenter fragmenter(&checker, options);
-  while (!in.empty()) {
-    rng = rng * 1103515245u + 12345u;
-    size_t n = (knobs & 0x10) != 0 ? 1 : 1 + (rng >> 16) % 512;
-    n = n < in.size() ? n : in.size();
-    fragmenter.Feed(in.substr(0, n));
-    in.remove_prefix(n);
-  }
-  fragmenter.Finish();
+  Checker chunked;
+  MkvFragmenter fragmenter(&chunked, options);
+  FeedAll(&fragmenter, in, rng, (knobs & 0x10) != 0);
+  Checker whole;
+  MkvFragmenter reference(&whole, options);
+  reference.Feed(in);
+  reference.Finish();
+  if (chunked.log != whole.log) __builtin_trap();
 
   std::string_view raw(reinterpret_cast<const char*>(data), size);
   (void)sluice::media::DecodeTrackHeader(raw);
