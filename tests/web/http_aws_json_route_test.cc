@@ -2,13 +2,12 @@
 // AwsJsonRoute and Router without sockets: X-Amz-Target routing, content types, AWS error shapes
 // and headers, CBOR answers to CBOR requests, the metrics label, ApiErrorFromStatus.
 
-#include "web/http/aws_json_route.h"
+#include <gtest/gtest.h>
 
 #include <optional>
 #include <regex>
 
-#include <gtest/gtest.h>
-
+#include "web/http/aws_json_route.h"
 #include "web/http/router.h"
 
 namespace sluice::web {
@@ -22,9 +21,11 @@ using json = nlohmann::json;
 
 // A fake service: "Echo" returns its input plus the format; "Boom" fails; "Throw" throws.
 AwsJsonService FakeService() {
-  return {.target_prefix = "Fake_20200101",
-          .handles = [](std::string_view op) { return op == "Echo" || op == "Boom" || op == "Throw"; },
-          .handle = [](ApiCall call, ApiReply reply) {
+  return {
+      .target_prefix = "Fake_20200101",
+      .handles = [](std::string_view op) { return op == "Echo" || op == "Boom" || op == "Throw"; },
+      .handle =
+          [](ApiCall call, ApiReply reply) {
             if (call.operation == "Boom") {
               reply(ApiResult::Fail("ResourceNotFoundException", "Stream x not found."));
             } else if (call.operation == "Throw") {
@@ -96,8 +97,8 @@ TEST(HttpAwsJsonRouteTest, ErrorsAreAwsShaped) {
   auto r = Call(route, "Fake_20200101.Boom", "{}");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(HeaderOf(r, "x-amzn-ErrorType"), "ResourceNotFoundException");
-  EXPECT_EQ(json::parse(r.body), json({{"__type", "ResourceNotFoundException"},
-                                       {"message", "Stream x not found."}}));
+  EXPECT_EQ(json::parse(r.body),
+            json({{"__type", "ResourceNotFoundException"}, {"message", "Stream x not found."}}));
   EXPECT_FALSE(HeaderOf(r, "x-amzn-RequestId").empty());
 
   auto unknown = Call(route, "Fake_20200101.Nope", "{}");

@@ -5,22 +5,21 @@
 
 #include "web/http/http_server.h"
 
+#include <gtest/gtest.h>
 #include <poll.h>
 
 #include <atomic>
-#include <chrono>
-#include <future>
-#include <mutex>
-#include <thread>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <gtest/gtest.h>
+#include <chrono>
+#include <future>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "web/http/builtin_routes.h"
 
@@ -104,9 +103,8 @@ class HttpServerTest : public ::testing::Test {
       }).detach();
     });
     // Holds the reply until the test releases it.
-    router_->Add("GET", "/hold", {.name = "hold"}, [this](HttpRequest, HttpReply reply) {
-      held_.set_value(std::move(reply));
-    });
+    router_->Add("GET", "/hold", {.name = "hold"},
+                 [this](HttpRequest, HttpReply reply) { held_.set_value(std::move(reply)); });
     auto server = HttpServer::Start(options, router_);
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     server_ = std::move(server).value();
@@ -222,8 +220,7 @@ TEST_F(HttpServerTest, LargeBodyWithinDefaultLimit) {
 TEST_F(HttpServerTest, OptionsPreflightAnswersCors) {
   StartServer();
   Client client(server_->port());
-  client.Send(http::verb::options, "/",
-              {},
+  client.Send(http::verb::options, "/", {},
               {{"Origin", "http://console.example"},
                {"Access-Control-Request-Method", "POST"},
                {"Access-Control-Request-Headers", "content-type,x-amz-target,authorization"}});
@@ -231,7 +228,8 @@ TEST_F(HttpServerTest, OptionsPreflightAnswersCors) {
   EXPECT_EQ(r.result_int(), 200);
   EXPECT_EQ(r[http::field::access_control_allow_origin], "*");
   EXPECT_NE(r[http::field::access_control_allow_methods].find("POST"), std::string::npos);
-  EXPECT_EQ(r[http::field::access_control_allow_headers], "content-type,x-amz-target,authorization");
+  EXPECT_EQ(r[http::field::access_control_allow_headers],
+            "content-type,x-amz-target,authorization");
   EXPECT_EQ(r[http::field::access_control_max_age], "172800");
 }
 
@@ -249,7 +247,8 @@ TEST_F(HttpServerTest, HeadHasHeadersWithoutBody) {
 TEST_F(HttpServerTest, ExpectContinueGetsInterimResponse) {
   StartServer();
   Client client(server_->port());
-  client.SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+  client.SendRaw(
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
   auto interim = client.Read();
   EXPECT_EQ(interim.result_int(), 100);
   client.SendRaw("hello");

@@ -4,9 +4,9 @@
 
 #include "web/api/wire_codec.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace sluice::web::api {
 namespace {
@@ -19,12 +19,15 @@ std::string Bytes(std::initializer_list<int> bytes) {
   return s;
 }
 
-json Blob(std::string_view bytes) { return json::binary(json::binary_t::container_type(bytes.begin(), bytes.end())); }
+json Blob(std::string_view bytes) {
+  return json::binary(json::binary_t::container_type(bytes.begin(), bytes.end()));
+}
 
 TEST(WireCodecTest, ContentTypes) {
   EXPECT_EQ(WireFormatForContentType("application/x-amz-json-1.1"), WireFormat::kJson);
   EXPECT_EQ(WireFormatForContentType("application/json"), WireFormat::kJson);
-  EXPECT_EQ(WireFormatForContentType("Application/X-Amz-Cbor-1.1; charset=utf-8"), WireFormat::kCbor);
+  EXPECT_EQ(WireFormatForContentType("Application/X-Amz-Cbor-1.1; charset=utf-8"),
+            WireFormat::kCbor);
   EXPECT_EQ(WireFormatForContentType(" application/x-amz-json-1.1 "), WireFormat::kJson);
   EXPECT_FALSE(WireFormatForContentType("text/plain").has_value());
   EXPECT_FALSE(WireFormatForContentType("").has_value());
@@ -62,7 +65,8 @@ TEST(WireCodecTest, JsonTimestampIsPlainDecimalSeconds) {
 }
 
 TEST(WireCodecTest, JsonTimestampsInsideNestedShapes) {
-  json out = {{"Records", json::array({{{"ApproximateArrivalTimestamp", 1000}, {"Data", Blob("hi")}}})}};
+  json out = {
+      {"Records", json::array({{{"ApproximateArrivalTimestamp", 1000}, {"Data", Blob("hi")}}})}};
   EXPECT_EQ(EncodeBody(out, WireFormat::kJson),
             R"({"Records":[{"ApproximateArrivalTimestamp":1.000,"Data":"aGk="}]})");
 }
@@ -82,10 +86,17 @@ TEST(WireCodecTest, JsonReplacesInvalidUtf8) {
 }
 
 TEST(WireCodecTest, JsonScalars) {
-  json out = {{"t", true}, {"f", false}, {"n", nullptr}, {"i", -42}, {"u", 18446744073709551615ull},
-              {"d", 0.5}, {"a", json::array({1, "x"})}, {"o", json::object()}};
-  EXPECT_EQ(EncodeBody(out, WireFormat::kJson),
-            R"({"a":[1,"x"],"d":0.5,"f":false,"i":-42,"n":null,"o":{},"t":true,"u":18446744073709551615})");
+  json out = {{"t", true},
+              {"f", false},
+              {"n", nullptr},
+              {"i", -42},
+              {"u", 18446744073709551615ull},
+              {"d", 0.5},
+              {"a", json::array({1, "x"})},
+              {"o", json::object()}};
+  EXPECT_EQ(
+      EncodeBody(out, WireFormat::kJson),
+      R"({"a":[1,"x"],"d":0.5,"f":false,"i":-42,"n":null,"o":{},"t":true,"u":18446744073709551615})");
 }
 
 TEST(WireCodecTest, JsonRoundTripMatchesNlohmann) {
@@ -97,14 +108,10 @@ TEST(WireCodecTest, JsonRoundTripMatchesNlohmann) {
 }
 
 TEST(WireCodecTest, CborRoundTrip) {
-  json v = {{"StreamName", "orders"},
-            {"Data", Blob(Bytes({0, 1, 2, 255}))},
-            {"Limit", 10000},
-            {"Neg", -300},
-            {"Big", 5000000000ull},
-            {"F", 1.5},
-            {"Flag", true},
-            {"List", json::array({"a", nullptr, false})}};
+  json v = {{"StreamName", "orders"}, {"Data", Blob(Bytes({0, 1, 2, 255}))},
+            {"Limit", 10000},         {"Neg", -300},
+            {"Big", 5000000000ull},   {"F", 1.5},
+            {"Flag", true},           {"List", json::array({"a", nullptr, false})}};
   const std::string cbor = EncodeBody(v, WireFormat::kCbor);
   auto decoded = DecodeBody(cbor, WireFormat::kCbor);
   ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
@@ -117,10 +124,10 @@ TEST(WireCodecTest, CborRoundTrip) {
 TEST(WireCodecTest, CborGoldenBytes) {
   // {"Data": h'6869', "SequenceNumber": "1", "ApproximateArrivalTimestamp": 1(1000)}
   json v = {{"ApproximateArrivalTimestamp", 1000}, {"Data", Blob("hi")}, {"SequenceNumber", "1"}};
-  const std::string expected =
-      Bytes({0xA3, 0x78, 0x1B}) + "ApproximateArrivalTimestamp" + Bytes({0xC1, 0x19, 0x03, 0xE8}) +
-      Bytes({0x64}) + "Data" + Bytes({0x42}) + "hi" + Bytes({0x6E}) + "SequenceNumber" +
-      Bytes({0x61}) + "1";
+  const std::string expected = Bytes({0xA3, 0x78, 0x1B}) + "ApproximateArrivalTimestamp" +
+                               Bytes({0xC1, 0x19, 0x03, 0xE8}) + Bytes({0x64}) + "Data" +
+                               Bytes({0x42}) + "hi" + Bytes({0x6E}) + "SequenceNumber" +
+                               Bytes({0x61}) + "1";
   EXPECT_EQ(EncodeBody(v, WireFormat::kCbor), expected);
 }
 
@@ -161,15 +168,15 @@ TEST(WireCodecTest, MalformedBodiesAreInvalidArgument) {
       {"{\"a\":1} x", WireFormat::kJson},
       {std::string(1000, '[') + std::string(1000, ']'), WireFormat::kJson},
       {"{\"a\":\"\xff\"}", WireFormat::kJson},
-      {Bytes({0xA1, 0x61}), WireFormat::kCbor},                    // truncated
-      {Bytes({0x82, 0x01, 0x02}), WireFormat::kCbor},              // array root
-      {Bytes({0xA0, 0x00}), WireFormat::kCbor},                    // trailing byte
-      {Bytes({0xA1, 0x01, 0x02}), WireFormat::kCbor},              // non-text key
+      {Bytes({0xA1, 0x61}), WireFormat::kCbor},        // truncated
+      {Bytes({0x82, 0x01, 0x02}), WireFormat::kCbor},  // array root
+      {Bytes({0xA0, 0x00}), WireFormat::kCbor},        // trailing byte
+      {Bytes({0xA1, 0x01, 0x02}), WireFormat::kCbor},  // non-text key
       {Bytes({0xBB, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}), WireFormat::kCbor},
       {Bytes({0xA1, 0x61, 'a', 0x62, 0xC3, 0x28}), WireFormat::kCbor},  // bad UTF-8 text
-      {Bytes({0xFF}), WireFormat::kCbor},                          // stray break
-      {Bytes({0xA1, 0x61, 'a', 0x1C}), WireFormat::kCbor},         // reserved additional info
-      {std::string(100000, '\x81'), WireFormat::kCbor},            // nesting bomb
+      {Bytes({0xFF}), WireFormat::kCbor},                               // stray break
+      {Bytes({0xA1, 0x61, 'a', 0x1C}), WireFormat::kCbor},              // reserved additional info
+      {std::string(100000, '\x81'), WireFormat::kCbor},                 // nesting bomb
   };
   for (const auto& [body, format] : cases) {
     auto decoded = DecodeBody(body, format);
@@ -216,8 +223,9 @@ TEST(WireCodecTest, AccessorErrorsReadLikeAws) {
             std::string::npos);
   EXPECT_NE(GetString(in, "A").status().message().find("Start of list found where not expected"),
             std::string::npos);
-  EXPECT_NE(GetString(in, "I").status().message().find("NUMBER_VALUE can not be converted to a String"),
-            std::string::npos);
+  EXPECT_NE(
+      GetString(in, "I").status().message().find("NUMBER_VALUE can not be converted to a String"),
+      std::string::npos);
   EXPECT_NE(GetInt(in, "B").status().message().find("FALSE_VALUE"), std::string::npos);
   EXPECT_FALSE(GetBool(in, "S").ok());
   EXPECT_FALSE(GetBlob(in, "I", WireFormat::kJson).ok());

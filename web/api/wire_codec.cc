@@ -5,11 +5,11 @@
 
 #include "web/api/wire_codec.h"
 
+#include <openssl/evp.h>
+
 #include <charconv>
 #include <cmath>
 #include <exception>
-
-#include <openssl/evp.h>
 
 #include "web/api/wire_codec_internal.h"
 
@@ -83,7 +83,8 @@ std::optional<WireFormat> WireFormatForContentType(std::string_view content_type
   std::string_view t = content_type.substr(0, content_type.find(';'));
   while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
   while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
-  if (EqualsIgnoreCase(t, "application/x-amz-json-1.1") || EqualsIgnoreCase(t, "application/json")) {
+  if (EqualsIgnoreCase(t, "application/x-amz-json-1.1") ||
+      EqualsIgnoreCase(t, "application/json")) {
     return WireFormat::kJson;
   }
   if (EqualsIgnoreCase(t, "application/x-amz-cbor-1.1")) return WireFormat::kCbor;
@@ -140,8 +141,8 @@ Result<std::optional<int64_t>> GetInt(const nlohmann::json& obj, std::string_vie
   if (v->is_number_unsigned()) {
     const uint64_t u = v->get<uint64_t>();
     if (u > static_cast<uint64_t>(INT64_MAX)) {
-      return InvalidArgumentError("NUMBER_VALUE out of range of Long (member '" +
-                                  std::string(key) + "')");
+      return InvalidArgumentError("NUMBER_VALUE out of range of Long (member '" + std::string(key) +
+                                  "')");
     }
     return std::optional<int64_t>(static_cast<int64_t>(u));
   }
@@ -149,8 +150,8 @@ Result<std::optional<int64_t>> GetInt(const nlohmann::json& obj, std::string_vie
     // Jackson truncates a fractional number given for an integer member.
     const double d = std::trunc(v->get<double>());
     if (!std::isfinite(d) || std::fabs(d) >= 9.2e18) {
-      return InvalidArgumentError("NUMBER_VALUE out of range of Long (member '" +
-                                  std::string(key) + "')");
+      return InvalidArgumentError("NUMBER_VALUE out of range of Long (member '" + std::string(key) +
+                                  "')");
     }
     return std::optional<int64_t>(static_cast<int64_t>(d));
   }
@@ -215,16 +216,17 @@ Result<std::optional<int64_t>> GetTimestampMs(const nlohmann::json& obj, std::st
 // lenient (it accepts '=' anywhere and trims whitespace), so the text is validated first.
 Result<std::string> Base64Decode(std::string_view text) {
   if (text.size() % 4 != 0) {
-    return InvalidArgumentError("Base64 encoded length is expected a multiple of 4 bytes but found: " +
-                                std::to_string(text.size()));
+    return InvalidArgumentError(
+        "Base64 encoded length is expected a multiple of 4 bytes but found: " +
+        std::to_string(text.size()));
   }
   size_t padding = 0;
   if (!text.empty() && text.back() == '=') padding = text[text.size() - 2] == '=' ? 2 : 1;
   for (size_t i = 0; i < text.size() - padding; ++i) {
     if (!IsBase64Char(text[i])) {
-      return InvalidArgumentError(text[i] == '=' ? std::string("Invalid Base64 padding")
-                                                 : std::string("Invalid Base64 character at offset ") +
-                                                       std::to_string(i));
+      return InvalidArgumentError(
+          text[i] == '=' ? std::string("Invalid Base64 padding")
+                         : std::string("Invalid Base64 character at offset ") + std::to_string(i));
     }
   }
   std::string out;

@@ -4,6 +4,8 @@
 // lengths, byte-string blobs, tag-1 millisecond timestamps). Written by hand because GetRecords
 // answers reach 10 MiB and nlohmann's dump() knows neither blobs-as-base64 nor timestamps.
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -11,8 +13,6 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
-
-#include <openssl/evp.h>
 
 #include "web/api/wire_codec.h"
 #include "web/api/wire_codec_internal.h"
@@ -219,13 +219,27 @@ class JsonWriter {
         continue;
       }
       switch (c) {
-        case '"': out_.append("\\\""); break;
-        case '\\': out_.append("\\\\"); break;
-        case '\n': out_.append("\\n"); break;
-        case '\r': out_.append("\\r"); break;
-        case '\t': out_.append("\\t"); break;
-        case '\b': out_.append("\\b"); break;
-        case '\f': out_.append("\\f"); break;
+        case '"':
+          out_.append("\\\"");
+          break;
+        case '\\':
+          out_.append("\\\\");
+          break;
+        case '\n':
+          out_.append("\\n");
+          break;
+        case '\r':
+          out_.append("\\r");
+          break;
+        case '\t':
+          out_.append("\\t");
+          break;
+        case '\b':
+          out_.append("\\b");
+          break;
+        case '\f':
+          out_.append("\\f");
+          break;
         default:
           out_.append("\\u00");
           out_.push_back(kHex[c >> 4]);

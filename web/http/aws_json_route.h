@@ -21,9 +21,9 @@ namespace sluice::web {
 
 // One JSON-protocol service reachable under X-Amz-Target "<target_prefix>.<Operation>".
 struct AwsJsonService {
-  std::string target_prefix;                                    // "Kinesis_20131202"
-  std::function<bool(std::string_view operation)> handles;      // known operation?
-  std::function<void(api::ApiCall, api::ApiReply)> handle;      // answers exactly once
+  std::string target_prefix;                                // "Kinesis_20131202"
+  std::function<bool(std::string_view operation)> handles;  // known operation?
+  std::function<void(api::ApiCall, api::ApiReply)> handle;  // answers exactly once
 };
 
 class AwsJsonRoute {

@@ -16,7 +16,7 @@ HttpMetrics::HttpMetrics()
     : request_bytes_(Metrics::Global().GetCounter("sluice_http_request_bytes_total",
                                                   "HTTP request body bytes received", {})),
       response_bytes_(Metrics::Global().GetCounter("sluice_http_response_bytes_total",
-                                                    "HTTP response body bytes sent", {})),
+                                                   "HTTP response body bytes sent", {})),
       connections_(
           Metrics::Global().GetGauge("sluice_http_connections", "Open HTTP connections", {})) {}
 

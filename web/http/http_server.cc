@@ -4,12 +4,11 @@
 
 #include "web/http/http_server.h"
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
 #include <charconv>
 #include <csignal>
 #include <future>
-
-#include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 
 #include "base/log.h"
 #include "web/http/http_server_core.h"

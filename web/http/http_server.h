@@ -37,7 +37,7 @@ class HttpServer {
     std::chrono::milliseconds idle_timeout{60000};     // keep-alive wait for the next request
     std::chrono::milliseconds request_timeout{30000};  // reading one request's body
     std::chrono::milliseconds write_timeout{60000};    // writing one response
-    int pipeline_limit = 8;  // requests read ahead of their responses per connection
+    int pipeline_limit = 8;       // requests read ahead of their responses per connection
     bool handle_signals = false;  // SIGINT/SIGTERM end WaitForStop()
   };
 

@@ -6,15 +6,14 @@
 
 #include <array>
 #include <atomic>
-#include <ctime>
-#include <deque>
-#include <limits>
-#include <optional>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <ctime>
+#include <deque>
+#include <limits>
+#include <optional>
 
 #include "base/log.h"
 #include "web/http/cors.h"
@@ -99,7 +98,8 @@ class Session : public SessionHandle, public std::enable_shared_from_this<Sessio
   // --- reading -------------------------------------------------------------------------------
   void DoReadHeader() {
     if (closed_ || read_done_ || stopping_ || read_state_ != ReadState::kNone) return;
-    if (queue_.size() >= static_cast<size_t>(core_->options.pipeline_limit)) return;  // OnWrite resumes
+    if (queue_.size() >= static_cast<size_t>(core_->options.pipeline_limit))
+      return;  // OnWrite resumes
     parser_.emplace();
     parser_->header_limit(core_->options.header_limit);
     // No limit while reading the head: the route decides it in OnReadHeader.
@@ -123,7 +123,8 @@ class Session : public SessionHandle, public std::enable_shared_from_this<Sessio
       read_done_ = true;  // the client is done sending; answer what is pending, then close
       return MaybeFinish();
     }
-    if (ec == http::error::body_limit) return RejectTooLarge(std::nullopt, core_->options.body_limit);
+    if (ec == http::error::body_limit)
+      return RejectTooLarge(std::nullopt, core_->options.body_limit);
     if (ec == http::error::header_limit) {
       return Reject(431, "RequestHeaderFieldsTooLarge", "Request header fields too large");
     }
@@ -150,7 +151,7 @@ class Session : public SessionHandle, public std::enable_shared_from_this<Sessio
 
   void DoWriteContinue() {
     auto res = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
-                                                                   parser_->get().version());
+                                                                  parser_->get().version());
     writing_ = true;
     stream_.expires_after(core_->options.write_timeout);
     http::async_write(stream_, *res, [self = shared_from_this(), res](error_code ec, size_t) {
@@ -190,8 +191,8 @@ class Session : public SessionHandle, public std::enable_shared_from_this<Sessio
     request.path = std::string(target.substr(0, q));
     if (q != std::string_view::npos) request.query = std::string(target.substr(q + 1));
     for (const auto& field : msg) {
-      auto [it, inserted] = request.headers.emplace(std::string(field.name_string()),
-                                                    std::string(field.value()));
+      auto [it, inserted] =
+          request.headers.emplace(std::string(field.name_string()), std::string(field.value()));
       if (!inserted) it->second += ", " + std::string(field.value());  // RFC 9110 5.3
     }
     request.body = std::move(msg.body());
@@ -266,7 +267,8 @@ class Session : public SessionHandle, public std::enable_shared_from_this<Sessio
 
   void RejectTooLarge(std::optional<uint64_t> length, uint64_t limit) {
     Reject(413, "RequestEntityTooLargeException",
-           "Request body " + (length ? "of " + std::to_string(*length) + " bytes " : std::string()) +
+           "Request body " +
+               (length ? "of " + std::to_string(*length) + " bytes " : std::string()) +
                "exceeds the limit of " + std::to_string(limit) + " bytes");
   }
 

@@ -3,11 +3,11 @@
 
 #include "web/http/request_ids.h"
 
+#include <openssl/rand.h>
+
 #include <array>
 #include <cstdint>
 #include <random>
-
-#include <openssl/rand.h>
 
 #include "web/api/wire_codec.h"
 

@@ -16,8 +16,9 @@ std::shared_ptr<Router> BuildSluiceRouter(const SluiceRoutesOptions& options) {
   auto aws = std::make_shared<const AwsJsonRoute>(std::vector<AwsJsonService>{{
       .target_prefix = "Kinesis_20131202",
       .handles = [kinesis](std::string_view op) { return kinesis->Handles(op); },
-      .handle = [kinesis](api::ApiCall call,
-                          api::ApiReply reply) { kinesis->Handle(std::move(call), std::move(reply)); },
+      .handle = [kinesis](
+                    api::ApiCall call,
+                    api::ApiReply reply) { kinesis->Handle(std::move(call), std::move(reply)); },
   }});
   router->Add("POST", "/",
               {.name = "aws_json",
