@@ -195,6 +195,8 @@ namespace sluice::media::testing {
 //   h264_640  640x480 starting at 12 s (resolution change)
 //   h265      libx265, keyint 25
 //   gst       GStreamer videotestsrc 150 buffers ! x264enc key-int-max=25 ! matroskamux
+//   gst_live  the same with matroskamux streamable=true (unknown sizes)
+//   vp9       WebM, libvpx-vp9
 //   aac       h264 video + AAC audio
 //   small     testsrc 64x64, 1 s (the fuzz seed)
 // Path() returns "" when the file could not be made (tool missing or failed).
@@ -233,6 +235,17 @@ class MediaFiles {
     if (name == "aac") {
       cmd = src + "320x240:rate=25 -f lavfi -i sine=frequency=440:sample_rate=44100 -t 6" + h264 +
             "-c:a aac ";
+    }
+    if (name == "vp9") {
+      cmd = src +
+            "320x240:rate=25 -t 6 -c:v libvpx-vp9 -deadline realtime -cpu-used 8 -g 25 "
+            "-keyint_min 25 -f webm ";
+    }
+    if (name == "gst_live") {  // streamable: unknown-size Segment and Clusters, like kvssink
+      cmd =
+          "gst-launch-1.0 -q videotestsrc num-buffers=150 ! video/x-raw,width=320,height=240 ! "
+          "x264enc key-int-max=25 ! h264parse ! matroskamux streamable=true ! filesink "
+          "location=";
     }
     if (name == "gst") {
       cmd =

@@ -120,6 +120,41 @@ TEST(MkvFragmenterMediaTest, GStreamerMatroskamux) {
   ExpectSameFragments(r, chunked);
 }
 
+TEST(MkvFragmenterMediaTest, GStreamerStreamableUnknownSizes) {
+  if (!testing::HaveTool("gst-launch-1.0")) GTEST_SKIP() << "gst-launch-1.0 not installed";
+  REQUIRE_MEDIA(mkv, "gst_live");
+  // Six clusters of unknown size (id 1F43B675, then an 8-byte all-ones size).
+  const std::string live_cluster("\x1F\x43\xB6\x75\x01\xFF\xFF\xFF\xFF\xFF\xFF\xFF", 12);
+  size_t unknown = 0;
+  for (size_t at = mkv.find(live_cluster); at != std::string::npos;
+       at = mkv.find(live_cluster, at + 1)) {
+    ++unknown;
+  }
+  EXPECT_EQ(unknown, 6u);
+  Recorder r = ParseWhole(mkv);
+  ExpectSixKeyFrameFragments(r);
+  Recorder bytewise;
+  MkvFragmenter f(&bytewise);
+  FeedPieces(&f, mkv, [] { return 1; });
+  EXPECT_EQ(bytewise.fragments.size(), 5u);  // the last one ends with the body
+  f.Finish();
+  ExpectSameFragments(r, bytewise);
+}
+
+TEST(MkvFragmenterMediaTest, WebmVp9) {
+  REQUIRE_MEDIA(webm, "vp9");
+  Recorder r = ParseWhole(webm);
+  ExpectSixKeyFrameFragments(r);
+  EXPECT_EQ(r.headers[0].doc_type, "webm");
+  EXPECT_EQ(r.headers[0].tracks[0].codec_id, "V_VP9");
+  std::string body;
+  for (const Fragment& f : r.fragments) body += WriteChunk(r.headers[0], {}, f.cluster, {});
+  EXPECT_EQ(body.find("matroska"), std::string::npos);  // DocType stays webm
+  const std::string out = MediaFiles::Dir() + "/rewritten.webm";
+  testing::WriteFile(out, body);
+  EXPECT_EQ(testing::DecodedVideoFrames(out), 150);
+}
+
 TEST(MkvFragmenterMediaTest, VideoWithAacAudio) {
   REQUIRE_MEDIA(mkv, "aac");
   Recorder r = ParseWhole(mkv);
