@@ -3,7 +3,7 @@
 // chunkings with random limits. Checks: the events do not depend on the chunking; every completed
 // fragment, re-written with the MKV writer, parses back into the same cluster without errors; the
 // stored header record round-trips. Also feeds the input to the stored-format decoders.
-// Seeds: tests/fuzz/corpus/mkv_fragmenter/.
+// Seeds: tests/fuzz/corpus/mkv_fragmenter_fuzz/.
 #include <cstddef>
 #include <cstdint>
 #include <string>
