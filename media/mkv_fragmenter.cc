@@ -164,14 +164,24 @@ Result<BodyAction> MkvFragmenter::OnStart(const ElementHeader& h) {
       if (h.id != mkv::kTag) return BodyAction::kSkip;
       tag_.clear();
       tag_targeted_ = false;
+      tag_dropped_ = 0;
       return BodyAction::kMaster;
     case mkv::kTag:
-      if (h.id == mkv::kSimpleTag) simple_tag_ = FragmentTag();
+      if (h.id == mkv::kSimpleTag) {
+        simple_tag_ = FragmentTag();
+        simple_tag_oversize_ = false;
+      }
       return h.id == mkv::kTargets || h.id == mkv::kSimpleTag ? BodyAction::kMaster
                                                               : BodyAction::kSkip;
     case mkv::kSimpleTag:
-      return h.id == mkv::kTagName || h.id == mkv::kTagString ? BodyAction::kBuffer
-                                                              : BodyAction::kSkip;
+      if (h.id != mkv::kTagName && h.id != mkv::kTagString) return BodyAction::kSkip;
+      // Too long to keep: do not even buffer it (the SimpleTag is dropped when it ends).
+      if (h.size >
+          (h.id == mkv::kTagName ? options_.max_tag_name_bytes : options_.max_tag_value_bytes)) {
+        simple_tag_oversize_ = true;
+        return BodyAction::kSkip;
+      }
+      return BodyAction::kBuffer;
     default:
       return BodyAction::kSkip;
   }
@@ -375,7 +385,7 @@ Status MkvFragmenter::EndHeaderElement(const ElementHeader& h) {
     case mkv::kTracks:
       return EndTracks();
     case mkv::kSimpleTag:
-      if (h.parent_id == mkv::kTag) tag_.push_back(std::move(simple_tag_));
+      if (h.parent_id == mkv::kTag) KeepSimpleTag();
       return OkStatus();
     case mkv::kTag:
       EndTag();
@@ -402,23 +412,38 @@ Status MkvFragmenter::EndTracks() {
   return OkStatus();
 }
 
-// A Tag that targets nothing in particular is fragment metadata for the next cluster. The
-// end-of-fragment marker only closes a cluster (which the Tags element already did) and is dropped.
+// SimpleTags over the limits are dropped as they end, so a Tag holds at most max_fragment_tags
+// short strings however large the element is.
+void MkvFragmenter::KeepSimpleTag() {
+  const FragmentTag& t = simple_tag_;
+  if (t.name == kEndOfFragmentTag) return;  // a marker (the Tags element closed the cluster)
+  if (simple_tag_oversize_ || t.name.size() > options_.max_tag_name_bytes ||
+      t.value.size() > options_.max_tag_value_bytes || tag_.size() >= options_.max_fragment_tags) {
+    ++tag_dropped_;
+    return;
+  }
+  tag_.push_back(std::move(simple_tag_));
+}
+
+// A Tag that targets nothing in particular is fragment metadata for the next cluster.
 void MkvFragmenter::EndTag() {
   if (tag_targeted_) return;
   for (FragmentTag& t : tag_) {
-    if (t.name == kEndOfFragmentTag) continue;
-    if (t.name.size() > options_.max_tag_name_bytes ||
-        t.value.size() > options_.max_tag_value_bytes ||
-        pending_tags_.size() >= options_.max_fragment_tags) {
-      listener_->OnError({MkvErrorId::kFragmentMetadataLimitReached,
-                          "fragment metadata tag '" + t.name.substr(0, 64) + "' over the limit",
-                          std::nullopt});
+    if (pending_tags_.size() >= options_.max_fragment_tags) {
+      ++tag_dropped_;
       continue;
     }
     pending_tags_.push_back(std::move(t));
   }
   tag_.clear();
+  if (tag_dropped_ > 0) {
+    listener_->OnError({MkvErrorId::kFragmentMetadataLimitReached,
+                        std::to_string(tag_dropped_) + " fragment metadata tags over the limits (" +
+                            std::to_string(options_.max_fragment_tags) + " tags, names " +
+                            std::to_string(options_.max_tag_name_bytes) + " and values " +
+                            std::to_string(options_.max_tag_value_bytes) + " bytes)",
+                        std::nullopt});
+  }
 }
 
 }  // namespace sluice::media

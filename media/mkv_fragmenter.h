@@ -125,6 +125,7 @@ class MkvFragmenter : private EbmlHandler {
   Status TrackValue(const ElementHeader& h, std::string_view body);
   Status EndHeaderElement(const ElementHeader& h);
   Status EndTracks();
+  void KeepSimpleTag();
   void EndTag();
   Status StreamError(std::string message, MkvErrorId id = MkvErrorId::kInvalidMkvData);
   void EnterResync(const Status& status);
@@ -169,6 +170,8 @@ class MkvFragmenter : private EbmlHandler {
   std::vector<FragmentTag> tag_;           // SimpleTags of the Tag being read
   bool tag_targeted_ = false;              // the Tag targets a track/edition: not fragment metadata
   FragmentTag simple_tag_;
+  bool simple_tag_oversize_ = false;  // its name or value was too long to buffer
+  size_t tag_dropped_ = 0;            // SimpleTags of this Tag over the limits
 
   // Cluster state.
   bool in_cluster_ = false;
