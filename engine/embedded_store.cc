@@ -147,7 +147,11 @@ Status EmbeddedStore::RunRetentionOnce() {
     std::lock_guard<std::mutex> l(mu_);
     const int64_t now = clock_->Now().value();
     for (auto& [name, stream] : streams_) {
-      const int64_t cutoff = now - int64_t{stream->info.retention_hours} * 3600 * 1000;
+      // A video stream with 0 hours ("not persisted" in KVS) still keeps a short window.
+      const int64_t keep_ms = stream->info.retention_hours > 0
+                                  ? int64_t{stream->info.retention_hours} * 3600 * 1000
+                                  : kUnpersistedRetentionMs;
+      const int64_t cutoff = now - keep_ms;
       for (auto& shard : stream->shards) work.emplace_back(cutoff, shard);
     }
   }

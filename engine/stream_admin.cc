@@ -13,19 +13,24 @@
 namespace sluice::engine {
 namespace {
 
-bool ValidName(std::string_view name) {
-  if (name.empty() || name.size() > 128) return false;
+bool ValidName(std::string_view name, StreamKind kind) {
+  const size_t max =
+      kind == StreamKind::kVideo ? kMaxVideoStreamNameLength : kMaxDataStreamNameLength;
+  if (name.empty() || name.size() > max) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
            c == '.' || c == '-';
   });
 }
 
-Status ValidateRetention(int hours) {
-  if (hours < kMinRetentionHours || hours > kMaxRetentionHours) {
+// Data streams follow Kinesis (24..8760 hours), video streams Kinesis Video (0..87600).
+Status ValidateRetention(int hours, StreamKind kind) {
+  const bool video = kind == StreamKind::kVideo;
+  const int min = video ? kMinVideoRetentionHours : kMinRetentionHours;
+  const int max = video ? kMaxVideoRetentionHours : kMaxRetentionHours;
+  if (hours < min || hours > max) {
     return InvalidArgumentError("retention period " + std::to_string(hours) + " hours is outside " +
-                                std::to_string(kMinRetentionHours) + ".." +
-                                std::to_string(kMaxRetentionHours));
+                                std::to_string(min) + ".." + std::to_string(max));
   }
   return OkStatus();
 }
@@ -33,18 +38,24 @@ Status ValidateRetention(int hours) {
 }  // namespace
 
 Status EmbeddedStore::ValidateConfig(const StreamConfig& c) const {
-  if (!ValidName(c.name)) {
-    return InvalidArgumentError("stream name '" + c.name + "' must match [a-zA-Z0-9_.-]{1,128}");
+  if (!ValidName(c.name, c.kind)) {
+    const size_t max =
+        c.kind == StreamKind::kVideo ? kMaxVideoStreamNameLength : kMaxDataStreamNameLength;
+    return InvalidArgumentError("stream name '" + c.name + "' must match [a-zA-Z0-9_.-]{1," +
+                                std::to_string(max) + "}");
   }
   if (c.shard_count < 1) return InvalidArgumentError("shard count must be at least 1");
   if (c.shard_count > kMaxSequenceShardIndex + 1) {
     return InvalidArgumentError("shard count " + std::to_string(c.shard_count) + " is too large");
   }
-  RETURN_IF_ERROR(ValidateRetention(c.retention_hours));
-  // Room for the key, meta and framing of the largest record inside one log entry.
-  constexpr uint64_t kMaxRecordBytes = format::kMaxEntryLength / 2;
-  if (c.max_record_bytes < 1 || c.max_record_bytes > kMaxRecordBytes) {
-    return InvalidArgumentError("max record size must be in 1.." + std::to_string(kMaxRecordBytes));
+  RETURN_IF_ERROR(ValidateRetention(c.retention_hours, c.kind));
+  // Room for the key, meta and framing of the largest record inside one log entry (video meta
+  // is a few KB at most: fragment timestamps and up to ten short tags).
+  static_assert(kMaxVideoRecordBytes <= format::kMaxEntryLength - (1u << 20));
+  const uint64_t max_record =
+      c.kind == StreamKind::kVideo ? kMaxVideoRecordBytes : format::kMaxEntryLength / 2;
+  if (c.max_record_bytes < 1 || c.max_record_bytes > max_record) {
+    return InvalidArgumentError("max record size must be in 1.." + std::to_string(max_record));
   }
   if (c.fsync.kind == FsyncPolicy::Kind::kInterval && c.fsync.interval_ms <= 0) {
     return InvalidArgumentError("fsync interval must be positive");
@@ -82,8 +93,13 @@ Result<StreamInfo> EmbeddedStore::CreateStream(const StreamConfig& config) {
   ASSIGN_OR_RETURN(TimestampMs created, NextShardCreationTime());
   StreamInfo info;
   info.name = config.name;
-  info.arn =
-      "arn:aws:kinesis:" + options_.region + ":" + options_.account_id + ":stream/" + config.name;
+  if (config.kind == StreamKind::kVideo) {
+    info.arn = "arn:aws:kinesisvideo:" + options_.region + ":" + options_.account_id + ":stream/" +
+               config.name + "/" + std::to_string(created.value());
+  } else {
+    info.arn =
+        "arn:aws:kinesis:" + options_.region + ":" + options_.account_id + ":stream/" + config.name;
+  }
   info.kind = config.kind;
   info.mode = config.mode;
   info.status = StreamStatus::kCreating;
@@ -200,8 +216,8 @@ Status EmbeddedStore::UpdateInfo(std::string_view name,
 }
 
 Status EmbeddedStore::SetRetentionHours(std::string_view name, int hours) {
-  RETURN_IF_ERROR(ValidateRetention(hours));
   return UpdateInfo(name, [&](StreamInfo* i) {
+    RETURN_IF_ERROR(ValidateRetention(hours, i->kind));
     i->retention_hours = hours;
     return OkStatus();
   });

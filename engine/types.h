@@ -45,13 +45,24 @@ constexpr int kMaxRetentionHours = 8760;
 constexpr int kDefaultRetentionHours = 24;
 constexpr uint64_t kDefaultMaxRecordBytes = 1024 * 1024;  // data + partition key
 
+// Video streams (StreamKind::kVideo) follow Kinesis Video Streams' bounds instead: retention
+// 0..87600 hours, where 0 ("not persisted" in KVS) keeps entries for at least
+// kUnpersistedRetentionMs; names up to 256 characters; records (one fragment each) up to
+// kMaxVideoRecordBytes so that a 50 MB KVS fragment fits in one log entry.
+constexpr int kMinVideoRetentionHours = 0;
+constexpr int kMaxVideoRetentionHours = 87600;
+constexpr int64_t kUnpersistedRetentionMs = 5 * 60 * 1000;
+constexpr uint64_t kMaxVideoRecordBytes = 63ull << 20;
+constexpr size_t kMaxDataStreamNameLength = 128;
+constexpr size_t kMaxVideoStreamNameLength = 256;
+
 // Everything CreateStream decides. Validation (name pattern, counts, ranges) is the engine's job.
 struct StreamConfig {
-  std::string name;                        // [a-zA-Z0-9_.-]{1,128}
+  std::string name;                        // [a-zA-Z0-9_.-]{1,128} (video: {1,256})
   StreamKind kind = StreamKind::kData;
   StreamMode mode = StreamMode::kProvisioned;
   uint32_t shard_count = 1;                // >= 1
-  int retention_hours = kDefaultRetentionHours;
+  int retention_hours = kDefaultRetentionHours;  // data: 24..8760; video: 0..87600
   FsyncPolicy fsync;
   uint64_t max_record_bytes = kDefaultMaxRecordBytes;
   std::map<std::string, std::string> tags;
@@ -81,7 +92,9 @@ std::string FormatShardId(ShardIndex index);
 struct StreamInfo {
   StreamId id;
   std::string name;
-  std::string arn;  // arn:aws:kinesis:<region>:<account>:stream/<name>
+  // Data: arn:aws:kinesis:<region>:<account>:stream/<name>
+  // Video: arn:aws:kinesisvideo:<region>:<account>:stream/<name>/<creation epoch ms>
+  std::string arn;
   StreamKind kind = StreamKind::kData;
   StreamMode mode = StreamMode::kProvisioned;
   StreamStatus status = StreamStatus::kActive;

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "base/ids.h"
@@ -27,6 +28,7 @@
 #include "base/thread_annotations.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace sluice::index {
 
@@ -128,9 +130,13 @@ class FragmentIndex {
   template <typename Fn>
   Status InTransaction(Fn&& fn) REQUIRES(mu_);
   Result<std::optional<FragmentRow>> QueryOne(const char* sql, StreamId stream, int64_t a);
+  // The cached prepared statement for `sql`, which must have static storage (its address is
+  // the key). Caller holds mu_.
+  Result<struct sqlite3_stmt*> Prepare(const char* sql) REQUIRES(mu_);
 
   std::mutex mu_;
   struct sqlite3* const db_ GUARDED_BY(mu_);  // owned
+  std::unordered_map<const char*, struct sqlite3_stmt*> statements_ GUARDED_BY(mu_);  // owned
 };
 
 }  // namespace sluice::index

@@ -27,7 +27,8 @@
 
 namespace sluice::ingest {
 
-constexpr int kMaxVideoRetentionHours = 87600;  // 10 years; 0 = "not persisted" (see README)
+// 0..87600 hours (10 years); 0 = "not persisted": see README.md, "Retention 0".
+constexpr int kMaxVideoRetentionHours = engine::kMaxVideoRetentionHours;
 constexpr size_t kMaxVideoTags = 50;
 constexpr size_t kVersionLength = 20;
 
