@@ -20,6 +20,19 @@ constexpr int64_t kNsPerMs = 1'000'000;
 // nothing holds at most this much. Larger clusters grow the buffer as their bytes come in.
 constexpr uint64_t kMaxReserveBytes = 8 << 20;
 
+// Time of the index-th frame of a laced block: block time + index * DefaultDuration, or unknown
+// without a DefaultDuration (or if that overflows).
+int64_t LacedPts(int64_t pts, size_t index, int64_t default_duration) {
+  int64_t offset = 0;
+  int64_t out = 0;
+  if (default_duration == kUnknownTime ||
+      __builtin_mul_overflow(static_cast<int64_t>(index), default_duration, &offset) ||
+      __builtin_add_overflow(pts, offset, &out)) {
+    return kUnknownTime;
+  }
+  return out;
+}
+
 }  // namespace
 
 void MkvFragmenter::ResetCluster() {
@@ -196,9 +209,7 @@ Status MkvFragmenter::EndBlock(const ElementHeader& h) {
     Frame f;
     f.track_number = b.track;
     // Laced frames after the first have a time only when the track has a default duration.
-    f.pts_ns = i == 0               ? pts
-               : dd != kUnknownTime ? pts + static_cast<int64_t>(i) * dd
-                                    : kUnknownTime;
+    f.pts_ns = i == 0 ? pts : LacedPts(pts, i, dd);
     f.duration_ns = dd;
     f.flags = flags;
     f.offset = static_cast<uint32_t>(block_body_ + b.frames[i].offset);
@@ -225,7 +236,10 @@ void MkvFragmenter::EndBlockGroup() {
 
 // Duration limit, the key-frame flag of the fragment, and the discontinuity mark.
 void MkvFragmenter::CheckNewFrames(size_t first) {
-  const int64_t max_ns = options_.max_fragment_duration_ms * kNsPerMs;
+  int64_t max_ns = INT64_MAX;
+  if (__builtin_mul_overflow(options_.max_fragment_duration_ms, kNsPerMs, &max_ns)) {
+    max_ns = INT64_MAX;
+  }
   for (size_t i = first; i < frag_.frames.size(); ++i) {
     Frame& f = frag_.frames[i];
     if (f.pts_ns != kUnknownTime && f.pts_ns - frag_.start_ns > max_ns) {
@@ -244,21 +258,31 @@ void MkvFragmenter::CheckNewFrames(size_t first) {
   }
 }
 
+// 128-bit arithmetic: frame times and durations come from the producer and may be extreme.
 int64_t MkvFragmenter::FragmentDurationNs() const {
-  int64_t end = frag_.start_ns;
-  int64_t min_pts = INT64_MAX;
-  int64_t max_pts = INT64_MIN;
+  using I128 = __int128;
+  // With a video track, its frames alone say how long the fragment is (audio runs a little ahead).
+  bool video_only = false;
+  for (const Frame& f : frag_.frames) {
+    const TrackInfo* t = header_.FindTrack(f.track_number);
+    if (t != nullptr && t->type == TrackType::kVideo) video_only = true;
+  }
+  I128 end = frag_.start_ns;
+  I128 min_pts = INT64_MAX;
+  I128 max_pts = INT64_MIN;
   int64_t timed = 0;
   for (const Frame& f : frag_.frames) {
     if (f.pts_ns == kUnknownTime) continue;
-    end = std::max(end, f.pts_ns + (f.duration_ns == kUnknownTime ? 0 : f.duration_ns));
-    min_pts = std::min(min_pts, f.pts_ns);
-    max_pts = std::max(max_pts, f.pts_ns);
+    const TrackInfo* t = header_.FindTrack(f.track_number);
+    if (video_only && (t == nullptr || t->type != TrackType::kVideo)) continue;
+    end = std::max(end, I128{f.pts_ns} + (f.duration_ns == kUnknownTime ? 0 : f.duration_ns));
+    min_pts = std::min(min_pts, I128{f.pts_ns});
+    max_pts = std::max(max_pts, I128{f.pts_ns});
     ++timed;
   }
   // Without durations, the last frame is assumed to last as long as the average frame gap.
   if (timed > 1 && end <= max_pts) end = max_pts + (max_pts - min_pts) / (timed - 1);
-  return std::max<int64_t>(0, end - frag_.start_ns);
+  return static_cast<int64_t>(std::clamp<I128>(end - frag_.start_ns, 0, INT64_MAX / 2));
 }
 
 void MkvFragmenter::EndCluster() {

@@ -88,7 +88,9 @@ TEST(MkvFragmenterBlocksTest, BlockGroupsAndLacedAudio) {
     EXPECT_EQ(frag.Payload(frag.frames[4]), "c");
     EXPECT_EQ(frag.frames[4].pts_ns, 1'040'000'000);  // 2 x DefaultDuration after the block
     EXPECT_EQ(frag.frames[4].track_number, 2u);
-    EXPECT_EQ(frag.duration_ms, 60);  // the last laced frame ends at 1060 ms
+    // Video frames alone set the duration: the last one (no duration of its own) is assumed to
+    // last the average video frame gap: 1040 + 40 = 1080 ms.
+    EXPECT_EQ(frag.duration_ms, 80);
     EXPECT_TRUE(frag.frames[0].flags & kFrameDiscontinuity);
   }
 }
