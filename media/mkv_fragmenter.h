@@ -77,14 +77,15 @@ class FragmenterListener {
   virtual void OnFragmentStarted(const FragmentStart& start) = 0;
   // A whole cluster arrived (next Cluster or Tags, a new EBML header, end of Segment, Finish()).
   virtual void OnFragmentComplete(Fragment fragment) = 0;
-  // The fragment in progress (if any) is dropped; see the class comment for what follows.
+  // See the class comment for what each kind of error drops and where parsing resumes.
   virtual void OnError(const MkvError& error) = 0;
 };
 
 // Lifecycle: construct, Feed() body chunks, Finish() at end of body. One session, one thread.
 //
-// Errors come in two kinds:
-//  - Fragment errors (4001, 4002, 4004, 4010, 4009, a bad block or a cluster without Timecode):
+// Errors come in three kinds:
+//  - Tag errors (4009): the offending fragment metadata tags are dropped; nothing else changes.
+//  - Fragment errors (4001, 4002, 4004, 4010; 4006 for a bad block or a block before Timecode):
 //    the current cluster is dropped (its remaining bytes are skipped without buffering) and
 //    parsing goes on with the next cluster.
 //  - Stream errors (4006 malformed EBML, bad header, unsupported data; 4012; truncated input):
