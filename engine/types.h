@@ -58,10 +58,10 @@ constexpr size_t kMaxVideoStreamNameLength = 256;
 
 // Everything CreateStream decides. Validation (name pattern, counts, ranges) is the engine's job.
 struct StreamConfig {
-  std::string name;                        // [a-zA-Z0-9_.-]{1,128} (video: {1,256})
+  std::string name;  // [a-zA-Z0-9_.-]{1,128} (video: {1,256})
   StreamKind kind = StreamKind::kData;
   StreamMode mode = StreamMode::kProvisioned;
-  uint32_t shard_count = 1;                // >= 1
+  uint32_t shard_count = 1;                      // >= 1
   int retention_hours = kDefaultRetentionHours;  // data: 24..8760; video: 0..87600
   FsyncPolicy fsync;
   uint64_t max_record_bytes = kDefaultMaxRecordBytes;
@@ -152,9 +152,9 @@ struct ReadLimits {
 
 struct ReadBatch {
   std::vector<StoredRecord> records;
-  EntryCounter next;       // where the next read continues
-  EntryCounter tip;        // one past the last visible (durable) entry of the shard
-  TimestampMs tip_arrival; // arrival time of the last visible entry (0 when empty)
+  EntryCounter next;        // where the next read continues
+  EntryCounter tip;         // one past the last visible (durable) entry of the shard
+  TimestampMs tip_arrival;  // arrival time of the last visible entry (0 when empty)
   // True when the shard is closed and `next` is past its last entry: the reader is done.
   bool shard_finished = false;
 };

@@ -143,8 +143,8 @@ class Stmt {
 };
 
 // Borrows the cached statement for `sql` (a string with static storage) as `var`.
-#define PREPARE_OR_RETURN(var, sql)                               \
-  ASSIGN_OR_RETURN(sqlite3_stmt * var##_raw, Prepare(sql)); \
+#define PREPARE_OR_RETURN(var, sql)                        \
+  ASSIGN_OR_RETURN(sqlite3_stmt* var##_raw, Prepare(sql)); \
   Stmt var(db_, var##_raw)
 
 Status Migrate(sqlite3* db) {
@@ -184,8 +184,8 @@ const char* AxisColumnQuery(TimeAxis axis, const char* producer_sql, const char*
 
 Result<std::unique_ptr<FragmentIndex>> FragmentIndex::Open(const std::string& path) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Status s = SqliteError(db, rc, "open " + path);
     sqlite3_close(db);
@@ -262,7 +262,8 @@ Result<std::optional<FragmentRow>> FragmentIndex::QueryOne(const char* sql, Stre
   return std::optional<FragmentRow>(st.Row());
 }
 
-#define FRAGMENT_SELECT "SELECT stream_id, counter, shard, fragment_number, producer_ms, " \
+#define FRAGMENT_SELECT                                              \
+  "SELECT stream_id, counter, shard, fragment_number, producer_ms, " \
   "server_ms, duration_ms, size_bytes, header_version, key_frame FROM fragments "
 
 Result<std::optional<FragmentRow>> FragmentIndex::ByCounter(StreamId stream, EntryCounter c) {
@@ -287,32 +288,30 @@ Result<std::optional<FragmentRow>> FragmentIndex::Latest(StreamId stream) {
 
 Result<std::optional<FragmentRow>> FragmentIndex::FirstAtOrAfter(StreamId stream, TimeAxis axis,
                                                                  TimestampMs t) {
-  return QueryOne(
-      AxisColumnQuery(axis,
-                      FRAGMENT_SELECT "WHERE stream_id = ?1 AND producer_ms >= ?2 "
-                                      "ORDER BY producer_ms, counter LIMIT 1",
-                      FRAGMENT_SELECT "WHERE stream_id = ?1 AND server_ms >= ?2 "
-                                      "ORDER BY server_ms, counter LIMIT 1"),
-      stream, t.value());
+  return QueryOne(AxisColumnQuery(axis,
+                                  FRAGMENT_SELECT "WHERE stream_id = ?1 AND producer_ms >= ?2 "
+                                                  "ORDER BY producer_ms, counter LIMIT 1",
+                                  FRAGMENT_SELECT "WHERE stream_id = ?1 AND server_ms >= ?2 "
+                                                  "ORDER BY server_ms, counter LIMIT 1"),
+                  stream, t.value());
 }
 
 Result<std::optional<FragmentRow>> FragmentIndex::LastAtOrBefore(StreamId stream, TimeAxis axis,
                                                                  TimestampMs t) {
-  return QueryOne(
-      AxisColumnQuery(axis,
-                      FRAGMENT_SELECT "WHERE stream_id = ?1 AND producer_ms <= ?2 "
-                                      "ORDER BY producer_ms DESC, counter DESC LIMIT 1",
-                      FRAGMENT_SELECT "WHERE stream_id = ?1 AND server_ms <= ?2 "
-                                      "ORDER BY server_ms DESC, counter DESC LIMIT 1"),
-      stream, t.value());
+  return QueryOne(AxisColumnQuery(axis,
+                                  FRAGMENT_SELECT "WHERE stream_id = ?1 AND producer_ms <= ?2 "
+                                                  "ORDER BY producer_ms DESC, counter DESC LIMIT 1",
+                                  FRAGMENT_SELECT "WHERE stream_id = ?1 AND server_ms <= ?2 "
+                                                  "ORDER BY server_ms DESC, counter DESC LIMIT 1"),
+                  stream, t.value());
 }
 
 Result<std::vector<FragmentRow>> FragmentIndex::ListFromCounter(StreamId stream, EntryCounter from,
                                                                 size_t limit) {
   std::lock_guard<std::mutex> l(mu_);
-  PREPARE_OR_RETURN(st,
-                    FRAGMENT_SELECT "WHERE stream_id = ?1 AND counter >= ?2 ORDER BY counter "
-                                    "LIMIT ?3");
+  PREPARE_OR_RETURN(st, FRAGMENT_SELECT
+                    "WHERE stream_id = ?1 AND counter >= ?2 ORDER BY counter "
+                    "LIMIT ?3");
   st.Bind(1, stream.value())
       .Bind(2, static_cast<int64_t>(from.value()))
       .Bind(3, static_cast<int64_t>(limit));
@@ -330,10 +329,12 @@ Result<FragmentPage> FragmentIndex::ListByTime(const TimeRangeQuery& q) {
   // (time, counter) > cursor as a row-value comparison, which SQLite runs as an index range scan.
   const char* sql = AxisColumnQuery(
       q.axis,
-      FRAGMENT_SELECT "WHERE stream_id = ?1 AND producer_ms BETWEEN ?2 AND ?3 "
-                      "AND (producer_ms, counter) > (?4, ?5) ORDER BY producer_ms, counter LIMIT ?6",
-      FRAGMENT_SELECT "WHERE stream_id = ?1 AND server_ms BETWEEN ?2 AND ?3 "
-                      "AND (server_ms, counter) > (?4, ?5) ORDER BY server_ms, counter LIMIT ?6");
+      FRAGMENT_SELECT
+      "WHERE stream_id = ?1 AND producer_ms BETWEEN ?2 AND ?3 "
+      "AND (producer_ms, counter) > (?4, ?5) ORDER BY producer_ms, counter LIMIT ?6",
+      FRAGMENT_SELECT
+      "WHERE stream_id = ?1 AND server_ms BETWEEN ?2 AND ?3 "
+      "AND (server_ms, counter) > (?4, ?5) ORDER BY server_ms, counter LIMIT ?6");
   const FragmentCursor after =
       q.after.value_or(FragmentCursor{q.start.value() - 1, static_cast<uint64_t>(INT64_MAX)});
   std::lock_guard<std::mutex> l(mu_);
@@ -350,8 +351,8 @@ Result<FragmentPage> FragmentIndex::ListByTime(const TimeRangeQuery& q) {
     if (!more) break;
     if (page.rows.size() == q.limit) {
       const FragmentRow& last = page.rows.back();
-      const int64_t t = q.axis == TimeAxis::kProducer ? last.producer_time.value()
-                                                      : last.server_time.value();
+      const int64_t t =
+          q.axis == TimeAxis::kProducer ? last.producer_time.value() : last.server_time.value();
       page.next = FragmentCursor{t, last.counter.value()};
       break;
     }
@@ -449,8 +450,8 @@ Result<uint64_t> FragmentIndex::InternHeader(StreamId stream, const std::string&
 
 Result<std::optional<HeaderRow>> FragmentIndex::Header(StreamId stream, uint64_t version) {
   std::lock_guard<std::mutex> l(mu_);
-  PREPARE_OR_RETURN(st,
-                    "SELECT version, bytes FROM track_headers WHERE stream_id = ?1 AND version = ?2");
+  PREPARE_OR_RETURN(
+      st, "SELECT version, bytes FROM track_headers WHERE stream_id = ?1 AND version = ?2");
   st.Bind(1, stream.value()).Bind(2, static_cast<int64_t>(version));
   ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return std::optional<HeaderRow>();

@@ -35,15 +35,15 @@ namespace sluice::index {
 // One stored fragment. (stream, counter) is the key.
 struct FragmentRow {
   StreamId stream;
-  ShardIndex shard;              // the stream's shard that holds the entry (video: always 0)
-  EntryCounter counter;          // the entry's position in the shard's log
-  std::string fragment_number;   // the wire form (the entry's sequence number)
-  TimestampMs producer_time;     // fragment start, producer clock
-  TimestampMs server_time;       // arrival of the fragment's first byte
+  ShardIndex shard;             // the stream's shard that holds the entry (video: always 0)
+  EntryCounter counter;         // the entry's position in the shard's log
+  std::string fragment_number;  // the wire form (the entry's sequence number)
+  TimestampMs producer_time;    // fragment start, producer clock
+  TimestampMs server_time;      // arrival of the fragment's first byte
   int64_t duration_ms = 0;
-  uint64_t size_bytes = 0;       // stored cluster bytes
-  uint64_t header_version = 0;   // track header (see PutHeader) the fragment needs
-  bool key_frame = false;        // starts with a key frame of the video track
+  uint64_t size_bytes = 0;      // stored cluster bytes
+  uint64_t header_version = 0;  // track header (see PutHeader) the fragment needs
+  bool key_frame = false;       // starts with a key frame of the video track
 
   friend bool operator==(const FragmentRow&, const FragmentRow&) = default;
 };
@@ -60,8 +60,8 @@ struct FragmentCursor {
 struct TimeRangeQuery {
   StreamId stream;
   TimeAxis axis = TimeAxis::kProducer;
-  TimestampMs start;  // inclusive: fragments starting at or after this time
-  TimestampMs end;    // inclusive: ... and at or before this time
+  TimestampMs start;                    // inclusive: fragments starting at or after this time
+  TimestampMs end;                      // inclusive: ... and at or before this time
   std::optional<FragmentCursor> after;  // continue after this row
   size_t limit = 1000;
 };
@@ -135,7 +135,7 @@ class FragmentIndex {
   Result<struct sqlite3_stmt*> Prepare(const char* sql) REQUIRES(mu_);
 
   std::mutex mu_;
-  struct sqlite3* const db_ GUARDED_BY(mu_);  // owned
+  struct sqlite3* const db_ GUARDED_BY(mu_);                                          // owned
   std::unordered_map<const char*, struct sqlite3_stmt*> statements_ GUARDED_BY(mu_);  // owned
 };
 

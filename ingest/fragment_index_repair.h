@@ -16,12 +16,12 @@
 namespace sluice::ingest {
 
 struct RepairReport {
-  uint64_t streams = 0;           // video streams checked
-  uint64_t rows_added = 0;        // entries indexed from the log
-  uint64_t rows_expired = 0;      // rows below the trim horizon removed
-  uint64_t rows_past_tip = 0;     // rows at or past the log's end removed
-  uint64_t streams_dropped = 0;   // streams gone from the store, their rows and headers removed
-  uint64_t entries_skipped = 0;   // entries whose meta is not a video fragment (logged)
+  uint64_t streams = 0;          // video streams checked
+  uint64_t rows_added = 0;       // entries indexed from the log
+  uint64_t rows_expired = 0;     // rows below the trim horizon removed
+  uint64_t rows_past_tip = 0;    // rows at or past the log's end removed
+  uint64_t streams_dropped = 0;  // streams gone from the store, their rows and headers removed
+  uint64_t entries_skipped = 0;  // entries whose meta is not a video fragment (logged)
 };
 
 // Repairs one video stream.

@@ -213,8 +213,7 @@ FragmentFollower::~FragmentFollower() {
   if (watch_) reader_->store()->Unwatch(*watch_);
 }
 
-Result<std::vector<StoredFragment>> FragmentFollower::Next(size_t max_fragments,
-                                                           size_t max_bytes) {
+Result<std::vector<StoredFragment>> FragmentFollower::Next(size_t max_fragments, size_t max_bytes) {
   engine::ReadRequest req;
   req.stream = info_.name;
   req.expected_id = info_.id;

@@ -34,10 +34,10 @@ namespace sluice::ingest {
 
 // One stored fragment, ready to serve alone.
 struct StoredFragment {
-  index::FragmentRow row;       // number, times, size, header version, log position
-  media::FragmentMeta meta;     // producer tags, cluster timecode, frame count, ...
-  media::TrackHeader header;    // the header version the cluster needs (header.version set)
-  std::string cluster;          // the MKV Cluster element as received
+  index::FragmentRow row;     // number, times, size, header version, log position
+  media::FragmentMeta meta;   // producer tags, cluster timecode, frame count, ...
+  media::TrackHeader header;  // the header version the cluster needs (header.version set)
+  std::string cluster;        // the MKV Cluster element as received
 };
 
 // GetMedia's StartSelector (kinesis-wire.md B6).
@@ -117,8 +117,7 @@ class FragmentFollower {
 
   // The next fragments (at most max_fragments, about max_bytes of clusters); empty when caught
   // up. NotFound once the stream was deleted.
-  Result<std::vector<StoredFragment>> Next(size_t max_fragments = 16,
-                                           size_t max_bytes = 8 << 20);
+  Result<std::vector<StoredFragment>> Next(size_t max_fragments = 16, size_t max_bytes = 8 << 20);
   EntryCounter position() const { return next_; }
 
  private:

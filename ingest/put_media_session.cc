@@ -48,22 +48,38 @@ Ack ErrorAck(int id, std::optional<uint64_t> timecode) {
 
 std::string_view AckErrorCodeName(int id) {
   switch (id) {
-    case 4000: return "STREAM_READ_ERROR";
-    case 4001: return "MAX_FRAGMENT_SIZE_REACHED";
-    case 4002: return "MAX_FRAGMENT_DURATION_REACHED";
-    case 4003: return "MAX_CONNECTION_DURATION_REACHED";
-    case 4004: return "FRAGMENT_TIMECODE_LESSER_THAN_PREVIOUS";
-    case 4005: return "MORE_THAN_ONE_TRACK_FOUND";
-    case 4006: return "INVALID_MKV_DATA";
-    case 4007: return "INVALID_PRODUCER_TIMESTAMP";
-    case 4008: return "STREAM_NOT_ACTIVE";
-    case 4009: return "FRAGMENT_METADATA_LIMIT_REACHED";
-    case 4010: return "TRACK_NUMBER_MISMATCH";
-    case 4011: return "FRAMES_MISSING_FOR_TRACK";
-    case 4012: return "MORE_THAN_ALLOWED_TRACKS_FOUND";
-    case 5000: return "INTERNAL_ERROR";
-    case 5001: return "ARCHIVAL_ERROR";
-    default: return "INTERNAL_ERROR";
+    case 4000:
+      return "STREAM_READ_ERROR";
+    case 4001:
+      return "MAX_FRAGMENT_SIZE_REACHED";
+    case 4002:
+      return "MAX_FRAGMENT_DURATION_REACHED";
+    case 4003:
+      return "MAX_CONNECTION_DURATION_REACHED";
+    case 4004:
+      return "FRAGMENT_TIMECODE_LESSER_THAN_PREVIOUS";
+    case 4005:
+      return "MORE_THAN_ONE_TRACK_FOUND";
+    case 4006:
+      return "INVALID_MKV_DATA";
+    case 4007:
+      return "INVALID_PRODUCER_TIMESTAMP";
+    case 4008:
+      return "STREAM_NOT_ACTIVE";
+    case 4009:
+      return "FRAGMENT_METADATA_LIMIT_REACHED";
+    case 4010:
+      return "TRACK_NUMBER_MISMATCH";
+    case 4011:
+      return "FRAMES_MISSING_FOR_TRACK";
+    case 4012:
+      return "MORE_THAN_ALLOWED_TRACKS_FOUND";
+    case 5000:
+      return "INTERNAL_ERROR";
+    case 5001:
+      return "ARCHIVAL_ERROR";
+    default:
+      return "INTERNAL_ERROR";
   }
 }
 
@@ -248,8 +264,8 @@ class PutMediaSession::Listener : public media::FragmenterListener {
   void OnFragmentComplete(media::Fragment f) override {
     if (s_->ended.load()) return;
     if (f.producer_timestamp.value() < 0) {
-      s_->EmitLocked(ErrorAck(static_cast<int>(AckErrorId::kInvalidProducerTimestamp),
-                              f.cluster_timecode));
+      s_->EmitLocked(
+          ErrorAck(static_cast<int>(AckErrorId::kInvalidProducerTimestamp), f.cluster_timecode));
       return;
     }
     Ack a;
@@ -288,8 +304,8 @@ Result<std::unique_ptr<PutMediaSession>> PutMediaSession::Open(engine::StreamSto
   Metrics& m = Metrics::Global();
   state->fragments_in =
       m.GetCounter("sluice_video_fragments_in_total", "Video fragments persisted", labels);
-  state->bytes_in = m.GetCounter("sluice_video_bytes_in_total", "Video cluster bytes persisted",
-                                 labels);
+  state->bytes_in =
+      m.GetCounter("sluice_video_bytes_in_total", "Video cluster bytes persisted", labels);
   state->ack_errors =
       m.GetCounter("sluice_video_ack_errors_total", "PutMedia ERROR acks sent", labels);
   state->last_byte = state->clock->Now();

@@ -59,11 +59,11 @@ using AckSink = std::function<void(const Ack&)>;
 struct PutMediaOptions {
   std::string stream;  // the engine stream name (VideoStreams::ResolveName)
   media::TimecodeType timecode_type = media::TimecodeType::kAbsolute;
-  TimestampMs producer_start;   // x-amzn-producer-start-timestamp; used for RELATIVE
-  Clock* clock = nullptr;       // null: SystemClock(). Not owned.
-  uint64_t max_fragment_bytes = 50ull << 20;   // 4001 above this
-  int64_t max_fragment_duration_ms = 10'000;   // 4002 above this
-  int64_t idle_timeout_ms = 30'000;            // Idle() says "close" after this long without bytes
+  TimestampMs producer_start;                 // x-amzn-producer-start-timestamp; used for RELATIVE
+  Clock* clock = nullptr;                     // null: SystemClock(). Not owned.
+  uint64_t max_fragment_bytes = 50ull << 20;  // 4001 above this
+  int64_t max_fragment_duration_ms = 10'000;  // 4002 above this
+  int64_t idle_timeout_ms = 30'000;           // Idle() says "close" after this long without bytes
 };
 
 class PutMediaSession {

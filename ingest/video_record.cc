@@ -29,7 +29,8 @@ Result<VideoRecordMeta> DecodeVideoRecordMeta(std::string_view in) {
     return DataLossError("video fragment meta is truncated");
   }
   VideoRecordMeta meta;
-  meta.server_timestamp = TimestampMs(static_cast<int64_t>(zz >> 1) ^ -static_cast<int64_t>(zz & 1));
+  meta.server_timestamp =
+      TimestampMs(static_cast<int64_t>(zz >> 1) ^ -static_cast<int64_t>(zz & 1));
   ASSIGN_OR_RETURN(meta.fragment, media::DecodeFragmentMeta(fragment));
   return meta;
 }

@@ -49,7 +49,8 @@ bool ValidMediaType(std::string_view m) {
 
 Status ValidateTags(const std::map<std::string, std::string>& tags) {
   for (const auto& [k, v] : tags) {
-    if (k.empty() || k.size() > 128) return InvalidArgumentError("tag keys must be 1-128 characters");
+    if (k.empty() || k.size() > 128)
+      return InvalidArgumentError("tag keys must be 1-128 characters");
     if (v.size() > 256) return InvalidArgumentError("tag values must be at most 256 characters");
   }
   return OkStatus();
@@ -289,7 +290,8 @@ Status VideoStreams::Mutate(
 Status VideoStreams::Update(const UpdateVideoStreamRequest& r) {
   if (r.device_name) RETURN_IF_ERROR(ValidateDeviceName(*r.device_name));
   if (r.media_type && !ValidMediaType(*r.media_type)) {
-    return InvalidArgumentError("MediaType '" + *r.media_type + "' is not of the form type/subtype");
+    return InvalidArgumentError("MediaType '" + *r.media_type +
+                                "' is not of the form type/subtype");
   }
   return Mutate(r.ref, r.current_version, [&](engine::StreamInfo*, VideoStreamInfo* v) {
     if (r.device_name) v->device_name = *r.device_name;
@@ -324,7 +326,8 @@ Status VideoStreams::Delete(const VideoStreamRef& ref, std::optional<std::string
   return OkStatus();
 }
 
-Status VideoStreams::Tag(const VideoStreamRef& ref, const std::map<std::string, std::string>& tags) {
+Status VideoStreams::Tag(const VideoStreamRef& ref,
+                         const std::map<std::string, std::string>& tags) {
   if (tags.empty()) return InvalidArgumentError("Tags must not be empty");
   RETURN_IF_ERROR(ValidateTags(tags));
   std::lock_guard<std::mutex> l(mu_);

@@ -8,7 +8,8 @@
 // Thread-safety: all methods may be called concurrently (version checks are serialised inside).
 // Example (a /describeStream handler):
 //   Result<VideoStreamInfo> info = streams.Describe({.name = "cam1"});
-//   if (!info.ok()) { KvsError e = KvsErrorOf(info.status()); /* KvsErrorName(e), KvsHttpStatus(e) */ }
+//   if (!info.ok()) { KvsError e = KvsErrorOf(info.status()); /* KvsErrorName(e), KvsHttpStatus(e)
+//   */ }
 #pragma once
 
 #include <cstddef>
@@ -39,10 +40,10 @@ struct VideoStreamRef {
 };
 
 struct CreateVideoStreamRequest {
-  std::string name;           // 1-256 of [a-zA-Z0-9_.-]
-  std::string device_name;    // <= 128
-  std::string media_type;     // e.g. "video/h264,audio/aac"; <= 128
-  std::string kms_key_id;     // empty: the default alias/aws/kinesisvideo key ARN
+  std::string name;         // 1-256 of [a-zA-Z0-9_.-]
+  std::string device_name;  // <= 128
+  std::string media_type;   // e.g. "video/h264,audio/aac"; <= 128
+  std::string kms_key_id;   // empty: the default alias/aws/kinesisvideo key ARN
   int data_retention_hours = 0;
   std::map<std::string, std::string> tags;
 };

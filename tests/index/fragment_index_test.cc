@@ -169,10 +169,10 @@ TEST_F(FragmentIndexTest, InsertThroughput) {
   const auto us = [](auto d) {
     return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
   };
-  std::printf("fragment index: %.1f us/row single-row commits, %.2f us/row batched, "
-              "%.1f us/time lookup\n",
-              double(us(t1 - t0)) / kRows, double(us(t2 - t1)) / kRows,
-              double(us(t3 - t2)) / kRows);
+  std::printf(
+      "fragment index: %.1f us/row single-row commits, %.2f us/row batched, "
+      "%.1f us/time lookup\n",
+      double(us(t1 - t0)) / kRows, double(us(t2 - t1)) / kRows, double(us(t3 - t2)) / kRows);
   EXPECT_EQ(*idx_->Count(StreamId(4)), uint64_t{kRows});
 }
 

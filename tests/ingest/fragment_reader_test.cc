@@ -162,8 +162,8 @@ TEST_F(ReaderTest, RetentionAndDeletedStreamsRemoveRows) {
   ASSERT_TRUE(page.ok());
   EXPECT_TRUE(page->rows.empty());
   ASSERT_TRUE(store_->DeleteStream("gone").ok());  // behind VideoStreams' back
-  ASSERT_TRUE(index_->Insert({FragmentRowOf(cam, ShardIndex(0), EntryCounter(0), "1", 1, {})})
-                  .ok());
+  ASSERT_TRUE(
+      index_->Insert({FragmentRowOf(cam, ShardIndex(0), EntryCounter(0), "1", 1, {})}).ok());
   auto report = RepairFragmentIndex(store_.get(), index_.get());
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->rows_expired, 1u);

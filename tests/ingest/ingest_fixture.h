@@ -71,8 +71,8 @@ class IngestTest : public ::testing::Test {
   }
 
   VideoStreamInfo CreateVideo(const std::string& name, int retention_hours = 24) {
-    auto r = streams_->Create({.name = name, .media_type = "video/h264",
-                               .data_retention_hours = retention_hours});
+    auto r = streams_->Create(
+        {.name = name, .media_type = "video/h264", .data_retention_hours = retention_hours});
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : VideoStreamInfo();
   }
@@ -113,8 +113,8 @@ class IngestTest : public ::testing::Test {
 
   // Every fragment of the stream in log order, through the reader.
   std::vector<StoredFragment> ReadAllFragments(const std::string& stream) {
-    auto f = FragmentFollower::Open(reader_.get(), stream,
-                                    {.type = StartSelector::Type::kEarliest}, nullptr);
+    auto f = FragmentFollower::Open(reader_.get(), stream, {.type = StartSelector::Type::kEarliest},
+                                    nullptr);
     EXPECT_TRUE(f.ok()) << f.status().ToString();
     std::vector<StoredFragment> out;
     while (f.ok()) {
@@ -149,8 +149,8 @@ class IngestTest : public ::testing::Test {
 };
 
 // Skips the test when the media file cannot be made (ffmpeg missing).
-#define REQUIRE_MEDIA(var, name)                                         \
-  const std::string var = media::testing::MediaFiles::Path(name);        \
+#define REQUIRE_MEDIA(var, name)                                  \
+  const std::string var = media::testing::MediaFiles::Path(name); \
   if (var.empty()) GTEST_SKIP() << "cannot make " << name << " (ffmpeg)"
 
 }  // namespace sluice::ingest

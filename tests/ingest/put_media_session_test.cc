@@ -62,8 +62,8 @@ TEST_F(IngestTest, H264BodyIsStoredIndexedAndReadsBackFrameExact) {
   // Index rows: one per fragment, producer time = cluster timecode (ABSOLUTE, 1 ms scale).
   const StreamId id = IdOf("cam");
   ASSERT_EQ(*index_->Count(id), 6u);
-  auto page = index_->ListByTime({.stream = id, .start = TimestampMs(0),
-                                  .end = TimestampMs(INT64_MAX / 2)});
+  auto page = index_->ListByTime(
+      {.stream = id, .start = TimestampMs(0), .end = TimestampMs(INT64_MAX / 2)});
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->rows.size(), 6u);
   uint64_t total_bytes = 0;
@@ -113,9 +113,8 @@ TEST_F(IngestTest, H265AnyChunkingGivesTheSameFragments) {
 
 TEST_F(IngestTest, AckJsonIsExactlyWhatAwsSends) {
   Ack p{Ack::Type::kPersisted, 1597730826769, "91343852333181481915235394203149336554319348843"};
-  EXPECT_EQ(p.ToJson(),
-            R"({"EventType":"PERSISTED","FragmentTimecode":1597730826769,)"
-            R"("FragmentNumber":"91343852333181481915235394203149336554319348843"})");
+  EXPECT_EQ(p.ToJson(), R"({"EventType":"PERSISTED","FragmentTimecode":1597730826769,)"
+                        R"("FragmentNumber":"91343852333181481915235394203149336554319348843"})");
   Ack b{Ack::Type::kBuffering, 0, ""};
   EXPECT_EQ(b.ToJson(), R"({"EventType":"BUFFERING","FragmentTimecode":0})");
   Ack e{Ack::Type::kError, std::nullopt, "", 4006, "INVALID_MKV_DATA"};
@@ -271,9 +270,9 @@ TEST_F(IngestTest, RetentionZeroSendsReceivedButNoPersisted) {
 TEST_F(IngestTest, IdleAcksUntilTheTimeout) {
   CreateVideo("cam");
   std::vector<Ack> acks;
-  auto session = PutMediaSession::Open(store_.get(), index_.get(),
-                                       {.stream = "cam", .clock = &clock_, .idle_timeout_ms = 30000},
-                                       [&](const Ack& a) { acks.push_back(a); }, nullptr);
+  auto session = PutMediaSession::Open(
+      store_.get(), index_.get(), {.stream = "cam", .clock = &clock_, .idle_timeout_ms = 30000},
+      [&](const Ack& a) { acks.push_back(a); }, nullptr);
   ASSERT_TRUE(session.ok());
   clock_.Advance(10000);
   EXPECT_TRUE((*session)->Idle());

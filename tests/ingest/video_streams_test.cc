@@ -11,9 +11,11 @@ namespace {
 KvsError ErrorOf(const Status& s) { return KvsErrorOf(s); }
 
 TEST_F(IngestTest, CreateDescribeAndArn) {
-  auto created = streams_->Create({.name = "cam1", .device_name = "dev-1",
+  auto created = streams_->Create({.name = "cam1",
+                                   .device_name = "dev-1",
                                    .media_type = "video/h264,audio/aac",
-                                   .data_retention_hours = 2, .tags = {{"site", "north"}}});
+                                   .data_retention_hours = 2,
+                                   .tags = {{"site", "north"}}});
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   EXPECT_EQ(created->arn, "arn:aws:kinesisvideo:us-east-1:000000000000:stream/cam1/" +
                               std::to_string(created->created.value()));
@@ -149,9 +151,9 @@ TEST(KvsErrorTest, NamesAndStatuses) {
   EXPECT_EQ(KvsHttpStatus(KvsErrorOf(NotFoundError("x"))), 404);
   EXPECT_EQ(KvsErrorName(KvsErrorOf(FailedPreconditionError("stream is DELETING"))),
             "ResourceInUseException");
-  EXPECT_EQ(KvsErrorName(KvsErrorOf(
-                FailedPreconditionError(std::string(kVersionMismatchPrefix) + "x"))),
-            "VersionMismatchException");
+  EXPECT_EQ(
+      KvsErrorName(KvsErrorOf(FailedPreconditionError(std::string(kVersionMismatchPrefix) + "x"))),
+      "VersionMismatchException");
   EXPECT_EQ(KvsHttpStatus(KvsError::kVersionMismatch), 400);
   EXPECT_EQ(KvsErrorName(KvsError::kNotAuthorized), "NotAuthorizedException");
   EXPECT_EQ(KvsHttpStatus(KvsError::kNotAuthorized), 401);
