@@ -145,12 +145,11 @@ std::optional<Context::KnownStream> Context::StreamForId(StreamId id) {
 }
 
 void Context::ForgetStream(const std::string& name) {
-  {
-    std::lock_guard lock(mu_);
-    std::erase_if(streams_, [&](const auto& entry) { return entry.second.name == name; });
-    std::erase_if(ages_, [&](const auto& entry) { return entry.first.first == name; });
-  }
-  Metrics::Global().RemoveSeriesWithLabel("stream", name);
+  // The engine retires the deleted stream's metric series; drop our pointers to them so that a
+  // re-created stream gets fresh ones. streams_ keeps the old id: ids are never reused, and reads
+  // through old iterators fail in the engine (expected_id) with the stream's name in the message.
+  std::lock_guard lock(mu_);
+  std::erase_if(ages_, [&](const auto& entry) { return entry.first.first == name; });
 }
 
 Gauge* Context::IteratorAge(const std::string& stream, ShardIndex shard) {
