@@ -115,6 +115,94 @@ void Guarded(const ApiReply& reply, Fn&& fn) {
   }
 }
 
+// The PutRecord answer for the engine's result of its one record.
+ApiResult PutRecordReply(const Target& t, const engine::RecordInput& probe,
+                         const engine::PutResults& r) {
+  if (r.empty()) return ApiResult::Fail("InternalFailure", "Internal service failure.", 500);
+  if (!r[0].ok()) {
+    const Status& s = r[0].status();
+    if (s.code() == StatusCode::kNotFound) return StreamNotFound(t.name, t.account);
+    if (s.code() != StatusCode::kResourceExhausted) {
+      ApiError e = ApiErrorFromStatus(s);
+      return ApiResult::Fail(e.type, e.message, e.http_status);
+    }
+    auto [type, message] = RecordError(t, ShardFor(t, probe), s);
+    return ApiResult::Fail(type, message);
+  }
+  json out = {{"ShardId", engine::FormatShardId(r[0]->shard)},
+              {"SequenceNumber", r[0]->sequence_number}};
+  if (t.encrypted) out["EncryptionType"] = "KMS";
+  return ApiResult::Ok(std::move(out));
+}
+
+// The PutRecords answer: one entry per record, in order; failures carry AWS's error codes.
+ApiResult PutRecordsReply(const Target& t, const std::vector<engine::RecordInput>& probes,
+                          const engine::PutResults& r) {
+  size_t failed = 0, not_found = 0;
+  json out_records = json::array();
+  for (size_t i = 0; i < r.size(); ++i) {
+    if (r[i].ok()) {
+      out_records.push_back({{"SequenceNumber", r[i]->sequence_number},
+                             {"ShardId", engine::FormatShardId(r[i]->shard)}});
+      continue;
+    }
+    ++failed;
+    not_found += r[i].status().code() == StatusCode::kNotFound ? 1 : 0;
+    std::string shard_id = i < probes.size() ? ShardFor(t, probes[i]) : "";
+    auto [code, message] = RecordError(t, shard_id, r[i].status());
+    out_records.push_back({{"ErrorCode", code}, {"ErrorMessage", message}});
+  }
+  // The stream vanished between the checks and the append: the whole call fails, as AWS's would.
+  if (!r.empty() && not_found == r.size()) return StreamNotFound(t.name, t.account);
+  json out = {{"FailedRecordCount", failed}, {"Records", std::move(out_records)}};
+  if (t.encrypted) out["EncryptionType"] = "KMS";
+  return ApiResult::Ok(std::move(out));
+}
+
+// Reads and checks the Records member of PutRecords into records (valid entries) and hashes
+// (every entry's ExplicitHashKey text, for the range check).
+void ReadRecordList(MemberReader& in, Violations& v, uint64_t max_bytes,
+                    std::vector<engine::RecordInput>* records,
+                    std::vector<std::optional<std::string>>* hashes) {
+  const json* list = in.List("Records");
+  if (!v.NotNull(list != nullptr, "records") || list == nullptr) return;
+  if (list->empty() || list->size() > kMaxRecordsPerCall) {
+    std::string rendered = "[";
+    for (size_t i = 0; i < list->size(); ++i) {
+      rendered.append(i ? ", " : "")
+          .append("com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@2");
+    }
+    v.Add(rendered + "]", "records",
+          list->empty() ? "Member must have length greater than or equal to 1"
+                        : "Member must have length less than or equal to 500");
+  }
+  records->reserve(list->size());
+  for (size_t i = 0; i < list->size() && in.ok(); ++i) {
+    const json& item = (*list)[i];
+    if (!in.IsObject(item)) break;
+    MemberReader rec_in = in.In(item);
+    hashes->push_back(rec_in.String("ExplicitHashKey"));
+    auto rec = ReadRecord(rec_in, v, "records." + std::to_string(i + 1) + ".member", max_bytes);
+    if (rec) records->push_back(std::move(*rec));
+  }
+}
+
+// Checks that follow member validation: hash-key ranges, record and request sizes.
+std::optional<ApiResult> CheckBatch(const std::vector<engine::RecordInput>& records,
+                                    const std::vector<std::optional<std::string>>& hashes,
+                                    uint64_t max_bytes) {
+  uint64_t total = 0;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (auto bad = CheckHashKeyRange(hashes[i])) return bad;
+    if (auto bad = CheckRecordSize(records[i], max_bytes)) return bad;
+    total += records[i].data.size() + records[i].partition_key.size();
+  }
+  const uint64_t limit =
+      max_bytes > engine::kDefaultMaxRecordBytes ? kMaxLargeRequestBytes : kMaxRequestBytes;
+  if (total <= limit) return std::nullopt;
+  return InvalidArgument("Records size exceeds " + std::to_string(limit >> 20) + " MB limit");
+}
+
 }  // namespace
 
 void PutRecord(Context& ctx, ApiCall call, ApiReply reply) {
@@ -136,114 +224,40 @@ void PutRecord(Context& ctx, ApiCall call, ApiReply reply) {
   if (auto bad = CheckRecordSize(*rec, max_bytes)) return reply(*bad);
 
   std::shared_ptr<Target> target = MakeTarget(ctx, *info.value);
+  engine::RecordInput probe{rec->partition_key, rec->explicit_hash_key, "", ""};
   std::vector<engine::RecordInput> records;
   records.push_back(std::move(*rec));
-  std::string key = records[0].partition_key;
-  std::optional<uint128> explicit_hash = records[0].explicit_hash_key;
-  ctx.store().Put(
-      target->name, std::move(records),
-      [target, reply, key = std::move(key), explicit_hash](engine::PutResults r) {
-        Guarded(reply, [&] {
-          if (r.empty())
-            return reply(ApiResult::Fail("InternalFailure", "Internal service failure.", 500));
-          if (!r[0].ok()) {
-            const Status& s = r[0].status();
-            if (s.code() == StatusCode::kNotFound)
-              return reply(StreamNotFound(target->name, target->account));
-            if (s.code() != StatusCode::kResourceExhausted) {
-              ApiError e = ApiErrorFromStatus(s);
-              return reply(ApiResult::Fail(e.type, e.message, e.http_status));
-            }
-            engine::RecordInput probe{key, explicit_hash, "", ""};
-            auto [type, message] = RecordError(*target, ShardFor(*target, probe), s);
-            return reply(ApiResult::Fail(type, message));
-          }
-          json out = {{"ShardId", engine::FormatShardId(r[0]->shard)},
-                      {"SequenceNumber", r[0]->sequence_number}};
-          if (target->encrypted) out["EncryptionType"] = "KMS";
-          reply(ApiResult::Ok(std::move(out)));
-        });
-      });
+  ctx.store().Put(target->name, std::move(records),
+                  [target, reply, probe = std::move(probe)](engine::PutResults r) {
+                    Guarded(reply, [&] { reply(PutRecordReply(*target, probe, r)); });
+                  });
 }
 
 void PutRecords(Context& ctx, ApiCall call, ApiReply reply) {
   MemberReader in(call.input, call.format);
   Violations v, rv;
-  const json* list = in.List("Records");
   StreamRef ref = ReadStreamRef(in, rv);
   ApiOr<engine::StreamInfo> info = ResolveForPut(ctx, ref, rv);
   const uint64_t max_bytes =
       info.ok() ? info.value->max_record_bytes : engine::kDefaultMaxRecordBytes;
-
   std::vector<engine::RecordInput> records;
   std::vector<std::optional<std::string>> hashes;
-  if (v.NotNull(list != nullptr, "records") && list != nullptr) {
-    if (list->empty() || list->size() > kMaxRecordsPerCall) {
-      std::string rendered = "[";
-      for (size_t i = 0; i < list->size(); ++i) {
-        rendered.append(i ? ", " : "")
-            .append("com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@2");
-      }
-      v.Add(rendered + "]", "records",
-            list->empty() ? "Member must have length greater than or equal to 1"
-                          : "Member must have length less than or equal to 500");
-    }
-    records.reserve(list->size());
-    for (size_t i = 0; i < list->size() && in.ok(); ++i) {
-      const json& item = (*list)[i];
-      if (!in.IsObject(item)) break;
-      MemberReader rec_in = in.In(item);
-      hashes.push_back(rec_in.String("ExplicitHashKey"));
-      auto rec = ReadRecord(rec_in, v, "records." + std::to_string(i + 1) + ".member", max_bytes);
-      if (rec) records.push_back(std::move(*rec));
-    }
-  }
+  ReadRecordList(in, v, max_bytes, &records, &hashes);
   if (!in.ok()) return reply(in.Failure());
   v.Append(rv);
   if (!v.empty()) return reply(v.Failure());
   if (!info.ok()) return reply(info.failure);
-  uint64_t total = 0;
-  for (size_t i = 0; i < records.size(); ++i) {
-    if (auto bad = CheckHashKeyRange(hashes[i])) return reply(*bad);
-    if (auto bad = CheckRecordSize(records[i], max_bytes)) return reply(*bad);
-    total += records[i].data.size() + records[i].partition_key.size();
-  }
-  const uint64_t limit =
-      max_bytes > engine::kDefaultMaxRecordBytes ? kMaxLargeRequestBytes : kMaxRequestBytes;
-  if (total > limit) {
-    return reply(
-        InvalidArgument("Records size exceeds " + std::to_string(limit >> 20) + " MB limit"));
-  }
+  if (auto bad = CheckBatch(records, hashes, max_bytes)) return reply(*bad);
 
   std::shared_ptr<Target> target = MakeTarget(ctx, *info.value);
   // Keys and explicit hashes are kept only to name the shard in a throttling error.
   auto probes = std::make_shared<std::vector<engine::RecordInput>>();
   probes->reserve(records.size());
-  for (const engine::RecordInput& r : records)
+  for (const engine::RecordInput& r : records) {
     probes->push_back({r.partition_key, r.explicit_hash_key, "", ""});
+  }
   ctx.store().Put(target->name, std::move(records), [target, probes, reply](engine::PutResults r) {
-    Guarded(reply, [&] {
-      size_t failed = 0, not_found = 0;
-      json out_records = json::array();
-      for (size_t i = 0; i < r.size(); ++i) {
-        if (r[i].ok()) {
-          out_records.push_back({{"SequenceNumber", r[i]->sequence_number},
-                                 {"ShardId", engine::FormatShardId(r[i]->shard)}});
-          continue;
-        }
-        ++failed;
-        not_found += r[i].status().code() == StatusCode::kNotFound ? 1 : 0;
-        std::string shard_id = i < probes->size() ? ShardFor(*target, (*probes)[i]) : "";
-        auto [code, message] = RecordError(*target, shard_id, r[i].status());
-        out_records.push_back({{"ErrorCode", code}, {"ErrorMessage", message}});
-      }
-      if (!r.empty() && not_found == r.size()) {
-        return reply(StreamNotFound(target->name, target->account));
-      }
-      json out = {{"FailedRecordCount", failed}, {"Records", std::move(out_records)}};
-      if (target->encrypted) out["EncryptionType"] = "KMS";
-      reply(ApiResult::Ok(std::move(out)));
-    });
+    Guarded(reply, [&] { reply(PutRecordsReply(*target, *probes, r)); });
   });
 }
 

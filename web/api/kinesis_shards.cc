@@ -87,39 +87,69 @@ bool Selected(const engine::StreamInfo& info, const engine::ShardInfo& shard, co
   return true;  // FROM_TRIM_HORIZON and AFTER_SHARD_ID (whose bound is in `after`)
 }
 
-// The listing a request without NextToken asks for; nullopt plus a failure otherwise.
-ApiOr<Listing> FreshListing(Context& ctx, const StreamRef& ref,
-                            const std::optional<std::string>& start,
-                            const std::optional<int64_t>& created,
-                            const std::optional<std::string>& type,
-                            const std::optional<std::string>& filter_shard,
-                            const std::optional<int64_t>& filter_ts) {
-  if (!ref.name && !ref.arn) {
+// The members of one ListShards request.
+struct Request {
+  StreamRef ref;
+  std::optional<std::string> token, start, type, filter_shard;
+  std::optional<int64_t> max, created, filter_ts;
+};
+
+ApiOr<Request> ReadRequest(const ApiCall& call) {
+  MemberReader in(call.input, call.format);
+  Violations v;
+  Request r;
+  r.ref = ReadStreamRef(in, v);
+  r.token = in.String("NextToken");
+  r.start = in.String("ExclusiveStartShardId");
+  r.max = in.Int("MaxResults");
+  r.created = in.TimestampMs("StreamCreationTimestamp");
+  const json* filter = in.Struct("ShardFilter");
+  if (filter != nullptr) {
+    MemberReader f = in.In(*filter);
+    r.type = f.String("Type");
+    r.filter_shard = f.String("ShardId");
+    r.filter_ts = f.TimestampMs("Timestamp");
+  }
+  if (!in.ok()) return in.Failure();
+  CheckShardId(v, r.start, "exclusiveStartShardId", /*required=*/false);
+  v.Range(r.max, "maxResults", 1, 10000);
+  v.Length(r.token, "nextToken", 1, 1048576);
+  if (filter != nullptr && v.NotNull(r.type.has_value(), "shardFilter.type")) {
+    v.Enum(r.type, "shardFilter.type",
+           {"AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_LATEST", "AT_TIMESTAMP",
+            "FROM_TIMESTAMP"});
+  }
+  CheckShardId(v, r.filter_shard, "shardFilter.shardId", /*required=*/false);
+  if (!v.empty()) return v.Failure();
+  return r;
+}
+
+// The listing a request without NextToken asks for.
+ApiOr<Listing> FreshListing(Context& ctx, const Request& r) {
+  if (!r.ref.name && !r.ref.arn) {
     return InvalidArgument("Either NextToken or StreamName should be provided.");
   }
-  ApiOr<engine::StreamInfo> info = ctx.Resolve(ref);
+  ApiOr<engine::StreamInfo> info = ctx.Resolve(r.ref);
   if (!info.ok()) return info.failure;
   // AWS matches the timestamp a client read back from DescribeStreamSummary; allow the
   // sub-second rounding of clients that send whole seconds.
-  if (created && std::llabs(*created - info.value->created.value()) >= 1000) {
+  if (r.created && std::llabs(*r.created - info.value->created.value()) >= 1000) {
     return StreamNotFound(info.value->name, ctx.account());
   }
-  Listing l{info.value->name, info.value->id, start};
-  if (type) {
-    l.type = *type;
-    if (l.type == "AFTER_SHARD_ID") {
-      if (!filter_shard) {
-        return InvalidArgument("Must specify ShardId in ShardFilter when Type is AFTER_SHARD_ID.");
-      }
-      if (!l.after || *filter_shard > *l.after) l.after = filter_shard;
+  Listing l{info.value->name, info.value->id, r.start};
+  if (!r.type) return l;
+  l.type = *r.type;
+  if (l.type == "AFTER_SHARD_ID") {
+    if (!r.filter_shard) {
+      return InvalidArgument("Must specify ShardId in ShardFilter when Type is AFTER_SHARD_ID.");
     }
-    if (l.type == "AT_TIMESTAMP" || l.type == "FROM_TIMESTAMP") {
-      if (!filter_ts) {
-        return InvalidArgument("Must specify Timestamp in ShardFilter when Type is " + l.type +
-                               ".");
-      }
-      l.timestamp_ms = *filter_ts;
+    if (!l.after || *r.filter_shard > *l.after) l.after = r.filter_shard;
+  }
+  if (l.type == "AT_TIMESTAMP" || l.type == "FROM_TIMESTAMP") {
+    if (!r.filter_ts) {
+      return InvalidArgument("Must specify Timestamp in ShardFilter when Type is " + l.type + ".");
     }
+    l.timestamp_ms = *r.filter_ts;
   }
   return l;
 }
@@ -135,59 +165,34 @@ ApiOr<Listing> ListingFromToken(Context& ctx, const std::string& token) {
   return *l;
 }
 
+// The token names the stream and the position; AWS refuses anything that competes with it.
+std::optional<ApiResult> CheckTokenAlone(const Request& r) {
+  const char* other = r.ref.name  ? "StreamName"
+                      : r.ref.arn ? "StreamARN"
+                      : r.start   ? "ExclusiveStartShardId"
+                      : r.created ? "StreamCreationTimestamp"
+                                  : nullptr;
+  if (other == nullptr) return std::nullopt;
+  return InvalidArgument(std::string("NextToken and ") + other + " cannot be provided together.");
+}
+
 }  // namespace
 
 ApiResult ListShards(Context& ctx, const ApiCall& call) {
-  MemberReader in(call.input, call.format);
-  Violations v;
-  StreamRef ref = ReadStreamRef(in, v);
-  auto token = in.String("NextToken");
-  auto start = in.String("ExclusiveStartShardId");
-  auto max = in.Int("MaxResults");
-  auto created = in.TimestampMs("StreamCreationTimestamp");
-  std::optional<std::string> type, filter_shard;
-  std::optional<int64_t> filter_ts;
-  const json* filter = in.Struct("ShardFilter");
-  if (filter != nullptr) {
-    MemberReader f = in.In(*filter);
-    type = f.String("Type");
-    filter_shard = f.String("ShardId");
-    filter_ts = f.TimestampMs("Timestamp");
+  ApiOr<Request> req = ReadRequest(call);
+  if (!req.ok()) return req.failure;
+  const Request& r = *req.value;
+  if (r.token) {
+    if (auto bad = CheckTokenAlone(r)) return *bad;
   }
-  if (!in.ok()) return in.Failure();
-  CheckShardId(v, start, "exclusiveStartShardId", /*required=*/false);
-  v.Range(max, "maxResults", 1, 10000);
-  v.Length(token, "nextToken", 1, 1048576);
-  if (filter != nullptr && v.NotNull(type.has_value(), "shardFilter.type")) {
-    v.Enum(type, "shardFilter.type",
-           {"AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON", "AT_LATEST", "AT_TIMESTAMP",
-            "FROM_TIMESTAMP"});
-  }
-  CheckShardId(v, filter_shard, "shardFilter.shardId", /*required=*/false);
-  if (!v.empty()) return v.Failure();
-
-  if (token) {
-    // The token names the stream and the position; AWS refuses anything that competes with it.
-    const char* other = ref.name  ? "StreamName"
-                        : ref.arn ? "StreamARN"
-                        : start   ? "ExclusiveStartShardId"
-                        : created ? "StreamCreationTimestamp"
-                                  : nullptr;
-    if (other != nullptr) {
-      return InvalidArgument(std::string("NextToken and ") + other +
-                             " cannot be provided together.");
-    }
-  }
-  ApiOr<Listing> listing =
-      token ? ListingFromToken(ctx, *token)
-            : FreshListing(ctx, ref, start, created, type, filter_shard, filter_ts);
+  ApiOr<Listing> listing = r.token ? ListingFromToken(ctx, *r.token) : FreshListing(ctx, r);
   if (!listing.ok()) return listing.failure;
   Listing& l = *listing.value;
   ApiOr<engine::StreamInfo> info = ctx.Describe(l.stream);
   if (!info.ok()) return info.failure;
   if (info.value->id != l.id) return StreamNotFound(l.stream, ctx.account());
 
-  const size_t page = static_cast<size_t>(max.value_or(kDefaultMaxResults));
+  const size_t page = static_cast<size_t>(r.max.value_or(kDefaultMaxResults));
   json shards = json::array();
   bool has_more = false;
   for (const engine::ShardInfo& shard : info.value->shards) {
