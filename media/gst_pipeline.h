@@ -28,7 +28,9 @@ bool GstElementAvailable(std::string_view factory);
 // Receives MKV bytes on a GStreamer streaming thread, in order, never concurrently.
 using MkvBytesCallback = std::function<void(std::string_view bytes)>;
 // Called at most once, from the pipeline's bus thread, when the pipeline ends by itself: OK on
-// end-of-stream, Unavailable (with GStreamer's message) on an error. Not called after Stop().
+// end-of-stream, Unavailable (with GStreamer's message) on an error. An RTSP pull never ends
+// normally: its end-of-stream (the server closed the session) is Unavailable too. Not called
+// after Stop().
 using PipelineEndCallback = std::function<void(const Status& end)>;
 
 struct RtspPullOptions {
@@ -69,8 +71,9 @@ class GstMkvPipeline {
   // Human-readable description of what runs (for logs).
   const std::string& description() const;
 
+  struct Impl;  // opaque: defined with the GStreamer code
+
  private:
-  struct Impl;
   explicit GstMkvPipeline(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
