@@ -28,10 +28,9 @@
 #include "engine/stream_store.h"
 #include "index/fragment_index.h"
 
-struct sqlite3;
-
 namespace sluice::ingest {
 
+class CameraRegistry;
 class CameraWorker;
 
 struct CameraConfig {
@@ -85,15 +84,14 @@ class CameraManager {
 
  private:
   CameraManager(engine::StreamStore* store, index::FragmentIndex* index,
-                CameraManagerOptions options, sqlite3* db);
-  Status EnsureStream(const std::string& stream);
+                CameraManagerOptions options, std::unique_ptr<CameraRegistry> registry);
   std::unique_ptr<CameraWorker> MakeWorker(const CameraConfig& config);
 
   // Constant after construction.
   engine::StreamStore* const store_;
   index::FragmentIndex* const index_;
   const CameraManagerOptions options_;
-  sqlite3* const db_;  // owned; used under mu_
+  const std::unique_ptr<CameraRegistry> registry_;  // used under mu_
 
   std::mutex mu_;
   bool started_ = false;                        // guarded by mu_
