@@ -25,8 +25,11 @@ sluice serve [--listen HOST:PORT] [--data DIR] [--config FILE] [--log-level LEVE
   --listen     address to listen on (default 127.0.0.1:8080; port 0 picks a free port)
   --data       data directory (default ./data; created if missing)
   --config     JSON config file; keys: listen, data, log_level, default_fsync_policy,
-               shard_limit, segment_bytes, sync_threads (flags override the file)
+               shard_limit, segment_bytes, sync_threads, iterator_ttl_ms (flags override the file)
   --log-level  debug | info | warn | error (default info)
+  --iterator-ttl-ms MS           shard iterator lifetime (default 300000, as AWS)
+  --default-fsync-policy POLICY  always | interval:<ms> | never, for new streams (default always;
+                                 a stream's own policy is set with the tag sluice:fsync-policy)
 
 Once accepting connections, serve prints one line to stdout:
   sluice listening on http://HOST:PORT

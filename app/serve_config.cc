@@ -49,6 +49,11 @@ Status SetKey(std::string_view key, std::string_view value, std::string_view ori
     ASSIGN_OR_RETURN(config->segment_bytes, ParseCount<uint64_t>(value, what, 4096));
   } else if (key == "sync_threads") {
     ASSIGN_OR_RETURN(config->sync_threads, ParseCount<int>(value, what, 1));
+  } else if (key == "demo") {
+    if (value != "true" && value != "false") return InvalidArgumentError(what + ": want true or false");
+    config->demo = value == "true";
+  } else if (key == "iterator_ttl_ms") {
+    ASSIGN_OR_RETURN(config->iterator_ttl_ms, ParseCount<int64_t>(value, what, 1));
   } else {
     return InvalidArgumentError(std::string(origin) + "unknown setting '" + std::string(key) + "'");
   }
@@ -84,6 +89,8 @@ Status ApplyConfigJson(std::string_view text, std::string_view origin, ServeConf
     std::string as_text;
     if (value.is_string()) {
       as_text = value.get<std::string>();
+    } else if (value.is_boolean()) {
+      as_text = value.get<bool>() ? "true" : "false";
     } else if (value.is_number_integer()) {
       as_text = value.dump();
     } else {
@@ -109,7 +116,12 @@ Result<ServeConfig> ParseServeArgs(const std::vector<std::string_view>& args) {
       value = name.substr(eq + 1);
       name.resize(eq);
     }
-    static constexpr std::string_view kKnown[] = {"listen", "data", "config", "log-level"};
+    if (name == "demo") {  // the one flag without a value
+      flags.emplace_back("demo", "true");
+      continue;
+    }
+    static constexpr std::string_view kKnown[] = {"listen", "data", "config", "log-level",
+                                                  "iterator-ttl-ms", "default-fsync-policy"};
     if (std::find(std::begin(kKnown), std::end(kKnown), name) == std::end(kKnown)) {
       return InvalidArgumentError("unknown flag --" + name);
     }
@@ -120,7 +132,8 @@ Result<ServeConfig> ParseServeArgs(const std::vector<std::string_view>& args) {
     if (name == "config") {
       config_path = *value;
     } else {
-      flags.emplace_back(name == "log-level" ? "log_level" : name, *value);
+      std::replace(name.begin(), name.end(), '-', '_');
+      flags.emplace_back(name, *value);
     }
   }
   ServeConfig config;

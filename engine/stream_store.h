@@ -115,7 +115,7 @@ struct EmbeddedStoreOptions {
   int64_t segment_max_age_ms = 60 * 60 * 1000;      // ... or once its first entry is this old
   int64_t retention_check_interval_ms = 60 * 1000;  // background retention sweep period
   uint32_t shard_limit = 500;                       // open shards over all streams
-  int sync_threads = 1;                             // group-commit fsync workers
+  int sync_threads = 4;                             // group-commit fsync workers
   std::string region = "us-east-1";
   std::string account_id = "000000000000";
 };
