@@ -141,10 +141,13 @@ namespace {
 
 // One GetRecords record shape. Data goes out as binary (base64 in JSON, bytes in CBOR).
 json RecordShape(engine::StoredRecord& r, bool encrypted) {
-  json rec = {{"SequenceNumber", std::move(r.sequence_number)},
-              {"ApproximateArrivalTimestamp", r.arrival.value()},
-              {"Data", json::binary(std::vector<uint8_t>(r.data.begin(), r.data.end()))},
-              {"PartitionKey", std::move(r.partition_key)}};
+  // Built member by member with moves: an initializer list would copy every value (and Data).
+  json rec = json::object();
+  rec["SequenceNumber"] = std::move(r.sequence_number);
+  rec["ApproximateArrivalTimestamp"] = r.arrival.value();
+  const auto* bytes = reinterpret_cast<const uint8_t*>(r.data.data());
+  rec["Data"] = json::binary(std::vector<uint8_t>(bytes, bytes + r.data.size()));
+  rec["PartitionKey"] = std::move(r.partition_key);
   if (encrypted) rec["EncryptionType"] = "KMS";
   return rec;
 }
@@ -210,10 +213,12 @@ ApiResult GetRecords(Context& ctx, const ApiCall& call) {
 
   const int64_t behind = MillisBehind(*batch);
   ctx.IteratorAge(stream->name, pos->shard)->Set(behind);
-  json records = json::array();
+  json out = json::object();
+  json& records = out["Records"] = json::array();
+  records.get_ref<json::array_t&>().reserve(batch->records.size());
   for (engine::StoredRecord& r : batch->records)
     records.push_back(RecordShape(r, stream->encrypted));
-  json out = {{"Records", std::move(records)}, {"MillisBehindLatest", behind}};
+  out["MillisBehindLatest"] = behind;
   if (!batch->shard_finished) {
     out["NextShardIterator"] =
         ctx.iterators().Encode({pos->stream, pos->shard, batch->next, ctx.Now()});
