@@ -37,6 +37,9 @@ class HttpServer {
     std::chrono::milliseconds idle_timeout{60000};     // keep-alive wait for the next request
     std::chrono::milliseconds request_timeout{30000};  // reading one request's body
     std::chrono::milliseconds write_timeout{60000};    // writing one response
+    // Streaming routes: a body read that sees no byte for this long ends the exchange (kTimeout).
+    // Routes with their own keep-alive (PutMedia's IDLE acks) end sooner by themselves.
+    std::chrono::milliseconds stream_idle_timeout{120000};
     int pipeline_limit = 8;       // requests read ahead of their responses per connection
     bool handle_signals = false;  // SIGINT/SIGTERM end WaitForStop()
   };
