@@ -4,25 +4,88 @@
 #include "app/serve.h"
 
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include "app/server_secret.h"
 #include "engine/stream_store.h"
+#include "index/fragment_index.h"
+#include "ingest/camera_manager.h"
+#include "ingest/fragment_index_repair.h"
+#include "ingest/fragment_reader.h"
+#include "ingest/video_streams.h"
 #include "web/api/kinesis_api.h"
+#include "web/api/kvs_api.h"
+#include "web/http/get_media_route.h"
 #include "web/http/http_server.h"
+#include "web/http/put_media_route.h"
 #include "web/http/sluice_routes.h"
 
 namespace sluice::app {
 namespace {
 
 constexpr auto kDrainTime = std::chrono::seconds(10);
+constexpr auto kRepairInterval = std::chrono::minutes(1);
 
 int StartupFailure(std::string_view what, const Status& status) {
   std::cerr << "sluice: " << what << ": " << status.message() << std::endl;
   LOG_ERROR("app", "startup failed", {{"what", what}, {"error", status.message()}});
   return 1;
 }
+
+// Keeps the fragment index consistent with the log: once at startup (Run), then every minute on
+// a background thread until Stop (retention trims and lost appends show up between runs).
+class IndexRepair {
+ public:
+  IndexRepair(engine::StreamStore* store, index::FragmentIndex* index)
+      : store_(store), index_(index) {}
+  ~IndexRepair() { Stop(); }
+
+  Status Run() {
+    ASSIGN_OR_RETURN(const ingest::RepairReport r, ingest::RepairFragmentIndex(store_, index_));
+    if (r.rows_added + r.rows_expired + r.rows_past_tip + r.streams_dropped > 0) {
+      LOG_INFO("app", "fragment index repaired",
+               {{"streams", r.streams},
+                {"rows_added", r.rows_added},
+                {"rows_expired", r.rows_expired},
+                {"rows_past_tip", r.rows_past_tip},
+                {"streams_dropped", r.streams_dropped}});
+    }
+    return OkStatus();
+  }
+
+  void StartPeriodic() {
+    thread_ = std::thread([this] {
+      std::unique_lock lock(mu_);
+      while (!cv_.wait_for(lock, kRepairInterval, [this] { return stop_; })) {
+        lock.unlock();
+        const Status s = Run();
+        if (!s.ok()) LOG_WARN("app", "fragment index repair failed", {{"error", s.message()}});
+        lock.lock();
+      }
+    });
+  }
+
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  engine::StreamStore* const store_;
+  index::FragmentIndex* const index_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;  // guarded by mu_
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -40,38 +103,85 @@ int RunServe(const ServeConfig& config) {
     return StartupFailure("cannot create data directory " + config.data_dir,
                           InternalError(fs_error.message()));
   }
-  auto store = engine::OpenEmbeddedStore({.data_dir = config.data_dir,
-                                          .segment_bytes = config.segment_bytes,
-                                          .shard_limit = config.shard_limit,
-                                          .sync_threads = config.sync_threads});
-  if (!store.ok()) {
-    return StartupFailure("cannot open data directory " + config.data_dir, store.status());
+  auto opened = engine::OpenEmbeddedStore({.data_dir = config.data_dir,
+                                           .segment_bytes = config.segment_bytes,
+                                           .shard_limit = config.shard_limit,
+                                           .sync_threads = config.sync_threads});
+  if (!opened.ok()) {
+    return StartupFailure("cannot open data directory " + config.data_dir, opened.status());
   }
+  std::unique_ptr<engine::StreamStore> store = std::move(*opened);
+  const auto fail = [&store](std::string_view what, const Status& status) {
+    store->Close().IgnoreError();
+    return StartupFailure(what, status);
+  };
   auto secret = LoadOrCreateServerSecret(config.data_dir);
-  if (!secret.ok()) {
-    (*store)->Close().IgnoreError();
-    return StartupFailure("cannot load the server secret", secret.status());
-  }
+  if (!secret.ok()) return fail("cannot load the server secret", secret.status());
+  auto fragment_index = index::FragmentIndex::Open(config.data_dir + "/fragments.db");
+  if (!fragment_index.ok()) return fail("cannot open the fragment index", fragment_index.status());
+  std::unique_ptr<index::FragmentIndex> index = std::move(*fragment_index);
+  IndexRepair repair(store.get(), index.get());
+  if (Status s = repair.Run(); !s.ok()) return fail("cannot repair the fragment index", s);
 
-  web::api::KinesisApi kinesis(store->get(), {.iterator_secret = *secret});
-  auto router = web::BuildSluiceRouter({.kinesis = &kinesis});
+  web::api::KinesisApi kinesis(store.get(), {.iterator_secret = *secret,
+                                             .iterator_ttl_ms = config.iterator_ttl_ms});
+  ingest::VideoStreams streams(store.get(), index.get());
+  ingest::FragmentReader reader(store.get(), index.get());
+  web::api::KinesisVideoApi kvs(&streams, &reader,
+                                {.data_endpoint_fallback = "http://" + config.listen,
+                                 .token_secret = *secret});
+  auto put_media = std::make_unique<web::PutMediaRoute>(web::PutMediaRoute::Options{
+      .store = store.get(), .index = index.get(), .streams = &streams});
+  auto get_media =
+      std::make_unique<web::GetMediaRoute>(web::GetMediaRoute::Options{.streams = &streams,
+                                                                       .reader = &reader});
+  auto cameras = ingest::CameraManager::Open(store.get(), index.get(),
+                                             {.db_path = config.data_dir + "/cameras.db"});
+  if (!cameras.ok()) return fail("cannot open the camera registry", cameras.status());
+
+  auto router = web::BuildSluiceRouter({.kinesis = &kinesis,
+                                        .kvs = &kvs,
+                                        .put_media = put_media.get(),
+                                        .get_media = get_media.get(),
+                                        .cameras = cameras->get()});
   auto server = web::HttpServer::Start({.listen = config.listen, .handle_signals = true}, router);
-  if (!server.ok()) {
-    (*store)->Close().IgnoreError();
-    return StartupFailure("cannot start the HTTP server", server.status());
+  if (!server.ok()) return fail("cannot start the HTTP server", server.status());
+  std::unique_ptr<ingest::DemoCamera> demo;
+  Status producers = (*cameras)->Start();
+  if (producers.ok() && config.demo) {
+    auto started = ingest::DemoCamera::Start(store.get(), index.get());
+    producers = started.status();
+    if (started.ok()) demo = std::move(*started);
   }
+  if (!producers.ok()) {
+    (*server)->Shutdown(std::chrono::milliseconds(0));
+    (*cameras)->Stop();
+    return fail("cannot start the cameras", producers);
+  }
+  repair.StartPeriodic();
   // Tests and scripts read the port from this line; keep its format.
-  std::cout << "sluice listening on http://" << (*server)->ListenAddress() << std::endl;
-  LOG_INFO("app", "serving", {{"address", (*server)->ListenAddress()}, {"data", config.data_dir}});
+  const std::string address = (*server)->ListenAddress();
+  std::cout << "sluice listening on http://" << address << std::endl;
+  LOG_INFO("app", "serving", {{"address", address}, {"data", config.data_dir}});
 
   (*server)->WaitForStop();
+  // Stop accepting, end streaming responses, drain; then the producers of new data; then the
+  // background repair. The server goes before the store so that no session outlives it; the
+  // store closes before the media routes and the index because its last append completions
+  // still index fragments and release PutMedia connections.
   (*server)->Shutdown(kDrainTime);
-  const Status closed = (*store)->Close();
+  if (demo) demo->Stop();
+  (*cameras)->Stop();
+  repair.Stop();
+  server->reset();
+  const Status closed = store->Close();
+  get_media.reset();
+  put_media.reset();
   if (!closed.ok()) {
     LOG_ERROR("app", "engine close failed", {{"error", closed.message()}});
     return 1;
   }
-  LOG_INFO("app", "stopped", {{"address", (*server)->ListenAddress()}});
+  LOG_INFO("app", "stopped", {{"address", address}});
   return 0;
 }
 

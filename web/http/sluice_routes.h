@@ -6,15 +6,24 @@
 #include <cstdint>
 #include <memory>
 
+#include "ingest/camera_manager.h"
 #include "web/api/kinesis_api.h"
+#include "web/api/kvs_api.h"
+#include "web/http/get_media_route.h"
+#include "web/http/put_media_route.h"
 #include "web/http/router.h"
 
 namespace sluice::web {
 
+// Every pointer is not owned and must outlive the router; a null one leaves its routes out.
 struct SluiceRoutesOptions {
-  api::KinesisApi* kinesis = nullptr;  // not owned; must outlive the router
+  api::KinesisApi* kinesis = nullptr;  // POST / (Kinesis Data Streams)
   // Largest AWS JSON/CBOR request body (413 beyond). 0: the server's default body limit.
   uint64_t api_body_limit = 0;
+  api::KinesisVideoApi* kvs = nullptr;        // POST /createStream, ... /listFragments
+  PutMediaRoute* put_media = nullptr;         // POST /putMedia
+  GetMediaRoute* get_media = nullptr;         // POST /getMedia, /getMediaForFragmentList
+  ingest::CameraManager* cameras = nullptr;  // /cameras
 };
 
 std::shared_ptr<Router> BuildSluiceRouter(const SluiceRoutesOptions& options);
