@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "app/cameras_cmd.h"
+#include "app/put_media_cmd.h"
 #include "app/serve.h"
 #include "app/serve_config.h"
 
@@ -18,6 +20,8 @@ constexpr std::string_view kUsage = R"(usage: sluice <command> [options]
 
 commands:
   serve      run the server
+  put-media  stream MKV (a file, stdin or a test source) to a server's PutMedia
+  cameras    add, list or remove the RTSP cameras a server pulls
   version    print the version
   help       print this help
 
@@ -61,6 +65,8 @@ int main(int argc, char** argv) {
   const std::vector<std::string_view> rest(args.begin() + 1, args.end());
   try {
     if (command == "serve") return Serve(rest);
+    if (command == "put-media") return sluice::app::RunPutMedia(rest);
+    if (command == "cameras") return sluice::app::RunCameras(rest);
     if (command == "version" || command == "--version") {
       std::cout << "sluice " << kVersion << "\n";
       return 0;
