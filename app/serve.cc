@@ -87,6 +87,35 @@ class IndexRepair {
   std::thread thread_;
 };
 
+// Creates the data directory and opens the engine over it.
+Result<std::unique_ptr<engine::StreamStore>> OpenStore(const ServeConfig& config) {
+  std::error_code fs_error;
+  std::filesystem::create_directories(config.data_dir, fs_error);
+  if (fs_error) {
+    return InternalError("cannot create data directory " + config.data_dir + ": " +
+                         fs_error.message());
+  }
+  auto store = engine::OpenEmbeddedStore({.data_dir = config.data_dir,
+                                          .segment_bytes = config.segment_bytes,
+                                          .shard_limit = config.shard_limit,
+                                          .sync_threads = config.sync_threads});
+  if (!store.ok()) {
+    return Status(store.status().code(),
+                  "cannot open data directory " + config.data_dir + ": " + store.status().message());
+  }
+  return std::move(*store);
+}
+
+// Starts pulling the registered cameras and, with --demo, the demo camera.
+Status StartProducers(const ServeConfig& config, engine::StreamStore* store,
+                      index::FragmentIndex* index, ingest::CameraManager* cameras,
+                      std::unique_ptr<ingest::DemoCamera>* demo) {
+  RETURN_IF_ERROR(cameras->Start());
+  if (!config.demo) return OkStatus();
+  ASSIGN_OR_RETURN(*demo, ingest::DemoCamera::Start(store, index));
+  return OkStatus();
+}
+
 }  // namespace
 
 int RunServe(const ServeConfig& config) {
@@ -97,19 +126,8 @@ int RunServe(const ServeConfig& config) {
     LOG_WARN("app", "default_fsync_policy is not applied yet; new streams use always",
              {{"requested", fsync->ToString()}});
   }
-  std::error_code fs_error;
-  std::filesystem::create_directories(config.data_dir, fs_error);
-  if (fs_error) {
-    return StartupFailure("cannot create data directory " + config.data_dir,
-                          InternalError(fs_error.message()));
-  }
-  auto opened = engine::OpenEmbeddedStore({.data_dir = config.data_dir,
-                                           .segment_bytes = config.segment_bytes,
-                                           .shard_limit = config.shard_limit,
-                                           .sync_threads = config.sync_threads});
-  if (!opened.ok()) {
-    return StartupFailure("cannot open data directory " + config.data_dir, opened.status());
-  }
+  auto opened = OpenStore(config);
+  if (!opened.ok()) return StartupFailure("startup", opened.status());
   std::unique_ptr<engine::StreamStore> store = std::move(*opened);
   const auto fail = [&store](std::string_view what, const Status& status) {
     store->Close().IgnoreError();
@@ -147,16 +165,11 @@ int RunServe(const ServeConfig& config) {
   auto server = web::HttpServer::Start({.listen = config.listen, .handle_signals = true}, router);
   if (!server.ok()) return fail("cannot start the HTTP server", server.status());
   std::unique_ptr<ingest::DemoCamera> demo;
-  Status producers = (*cameras)->Start();
-  if (producers.ok() && config.demo) {
-    auto started = ingest::DemoCamera::Start(store.get(), index.get());
-    producers = started.status();
-    if (started.ok()) demo = std::move(*started);
-  }
-  if (!producers.ok()) {
+  if (Status s = StartProducers(config, store.get(), index.get(), cameras->get(), &demo);
+      !s.ok()) {
     (*server)->Shutdown(std::chrono::milliseconds(0));
     (*cameras)->Stop();
-    return fail("cannot start the cameras", producers);
+    return fail("cannot start the cameras", s);
   }
   repair.StartPeriodic();
   // Tests and scripts read the port from this line; keep its format.

@@ -153,11 +153,9 @@ def test_unknown_fragment_number_gives_an_error_chunk(server, media):
     assert b"AWS_KINESISVIDEO_EXCEPTION_ERROR_CODE" not in chunks[0] + chunks[2]
 
 
-def raw_put(server, headers):
-    pm = PutMedia(server.port, headers)
-    pm.send(b"", finish=True)
-    pm.wait()
-    return pm
+@pytest.fixture(scope="module")
+def hdr_stream(server):
+    return create_video_stream(server, "hdr")
 
 
 @pytest.mark.parametrize("headers,status,error", [
@@ -173,9 +171,7 @@ def raw_put(server, headers):
       "x-amzn-fragment-timecode-type": "ABSOLUTE",
       "x-amzn-producer-start-timestamp": "1597730826.71"}, 400, "InvalidArgumentException"),
 ])
-def test_bad_headers_are_answered_before_streaming(server, headers, status, error):
-    create_video_stream(server, "hdr") if not getattr(server, "_hdr", False) else None
-    server._hdr = True
+def test_bad_headers_are_answered_before_streaming(server, hdr_stream, headers, status, error):
     s, h, body = server.raw(None, b"", content_type=None, headers=headers, path="/putMedia")
     assert s == status, body
     assert h["x-amzn-ErrorType"] == error
