@@ -148,7 +148,7 @@ void StreamingPost::Impl::Read() {
   while (!parser.is_done()) {
     parser.get().body().data = chunk;
     parser.get().body().size = sizeof chunk;
-    http::read(socket, buffer, parser, ec);
+    http::read_some(socket, buffer, parser, ec);  // returns as soon as some body arrived
     if (ec == http::error::need_buffer) ec = {};
     if (ec) return End(http_status, Failure("the response was cut short", ec));
     const size_t n = sizeof chunk - parser.get().body().size;

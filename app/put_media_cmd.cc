@@ -46,6 +46,7 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 constexpr size_t kChunkBytes = 64 * 1024;
+constexpr size_t kPacedPieceBytes = 2048;
 constexpr int64_t kWallClockMs = 1'000'000'000'000;  // 2001-09-09: earlier means "not absolute"
 
 std::atomic<bool> g_interrupted{false};
@@ -334,12 +335,19 @@ int RunPutMedia(const std::vector<std::string_view>& args) {
   // Read up to the first fragment's start: its timecode decides ABSOLUTE or RELATIVE.
   StartWatcher watcher;
   media::MkvFragmenter scan(&watcher, {.timecode_type = media::TimecodeType::kAbsolute});
-  std::deque<std::string> pending;
+  std::string pending;  // scanned, not sent yet
+  std::string carry;    // read, not scanned yet
   std::string chunk;
   bool more = true;
   while (watcher.starts.empty() && (more = source->Next(&chunk))) {
-    scan.Feed(chunk);
-    pending.push_back(std::move(chunk));
+    std::string_view rest = chunk;
+    while (!rest.empty() && watcher.starts.empty()) {
+      const std::string_view piece = rest.substr(0, kPacedPieceBytes);
+      rest.remove_prefix(piece.size());
+      scan.Feed(piece);
+      pending.append(piece);
+    }
+    carry = std::string(rest);
   }
   bool absolute = a->timecode_type == "absolute";
   if (a->timecode_type == "auto") {
@@ -357,20 +365,28 @@ int RunPutMedia(const std::vector<std::string_view>& args) {
       [&](std::string_view b) { printer.Bytes(b); });
   if (!post.ok()) return Fail(post.status().message());
 
-  // A live test source is paced by its own clock.
+  // A live test source is paced by its own clock. Otherwise each piece is scanned, then sent once
+  // the newest fragment start in it is due: pieces are small so that a cluster leaves on time.
   const bool pace = !a->fast && !a->test_source;
   Pacer pacer;
   bool sent_ok = true;
-  auto send = [&](const std::string& bytes) {
-    if (pace) pacer.Pace(watcher.starts);
+  auto send = [&](std::string_view bytes) {
     sent_ok = !(*post)->response_done() && (*post)->Write(bytes).ok();
     return sent_ok;
   };
-  for (; !pending.empty() && sent_ok; pending.pop_front()) send(pending.front());
-  while (sent_ok && more && (more = source->Next(&chunk))) {
-    scan.Feed(chunk);
-    send(chunk);
-  }
+  auto process = [&](std::string_view rest) {
+    while (!rest.empty() && sent_ok) {
+      const std::string_view piece = rest.substr(0, pace ? kPacedPieceBytes : rest.size());
+      rest.remove_prefix(piece.size());
+      scan.Feed(piece);
+      if (pace) pacer.Pace(watcher.starts);
+      send(piece);
+    }
+  };
+  if (pace) pacer.Pace(watcher.starts);
+  if (!pending.empty()) send(pending);
+  process(carry);
+  while (sent_ok && more && (more = source->Next(&chunk))) process(chunk);
   source->Stop();
   if (!source->error.empty()) error = source->error;
   if (sent_ok) (*post)->Finish().IgnoreError();
