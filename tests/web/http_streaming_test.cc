@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "web/http/http_server.h"
+#include "web/http/kvs_media_util.h"
 #include "web/http/router.h"
 #include "web/http/streaming.h"
 
@@ -244,6 +245,25 @@ TEST_F(HttpStreamingTest, ShutdownEndsOpenStreamsPromptly) {
   auto ended = ended_.get_future();
   ASSERT_EQ(ended.wait_for(1s), std::future_status::ready);
   EXPECT_EQ(ended.get(), StreamEnd::kShutdown);
+}
+
+TEST(KvsMediaUtilTest, ProducerStartTimestampFractionAsWritten) {
+  EXPECT_EQ(ParseProducerStartTimestamp("1597730826.769")->value(), 1597730826769);
+  EXPECT_EQ(ParseProducerStartTimestamp("1795305840.71")->value(), 1795305840071);  // C producer
+  EXPECT_EQ(ParseProducerStartTimestamp("1597730826")->value(), 1597730826000);
+  EXPECT_EQ(ParseProducerStartTimestamp("1597730826.769123")->value(), 1597730826769);
+  for (const char* bad : {"", "x", "1.", ".5", "-1.0", "1e9", "12.3a", "99999999999999"}) {
+    EXPECT_FALSE(ParseProducerStartTimestamp(bad).ok()) << bad;
+  }
+}
+
+TEST(KvsMediaUtilTest, ErrorShape) {
+  const HttpResponse r = KvsErrorResponse(404, "ResourceNotFoundException", "no stream");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.body, R"({"Message":"no stream","__type":"ResourceNotFoundException"})");
+  bool typed = false;
+  for (const auto& [k, v] : r.headers) typed |= k == "x-amzn-ErrorType" && v == "ResourceNotFoundException";
+  EXPECT_TRUE(typed);
 }
 
 }  // namespace
