@@ -57,10 +57,10 @@ TEST_F(KvsFragmentsTest, ProducerTimestampRangeWithPages) {
   REQUIRE_H264("cam");
   // The file's producer timestamps are 0..5 s (ABSOLUTE timecodes from 0).
   size_t pages = 0;
-  std::vector<json> got = ListAll(
-      {{"StreamName", "cam"}, {"MaxResults", 2}, {"FragmentSelector",
-                                                  Selector("PRODUCER_TIMESTAMP", 1.0, 4.0)}},
-      &pages);
+  std::vector<json> got = ListAll({{"StreamName", "cam"},
+                                   {"MaxResults", 2},
+                                   {"FragmentSelector", Selector("PRODUCER_TIMESTAMP", 1.0, 4.0)}},
+                                  &pages);
   ASSERT_EQ(got.size(), 4u);
   EXPECT_GE(pages, 2u);
   std::set<std::string> seen;
@@ -86,14 +86,15 @@ TEST_F(KvsFragmentsTest, ServerTimestampRangeByArn) {
   REQUIRE_H264("cam");
   const std::string arn = Describe("cam")["StreamARN"];
   const double start = ingest::kStartMs / 1000.0;
-  std::vector<json> got = ListAll(
-      {{"StreamARN", arn}, {"MaxResults", 1},
-       {"FragmentSelector", Selector("SERVER_TIMESTAMP", start, start + 3600)}});
+  std::vector<json> got =
+      ListAll({{"StreamARN", arn},
+               {"MaxResults", 1},
+               {"FragmentSelector", Selector("SERVER_TIMESTAMP", start, start + 3600)}});
   ASSERT_EQ(got.size(), 6u);
   for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i]["FragmentNumber"], numbers_[i]);
   // Nothing in a range before the stream existed; an empty page has no NextToken.
-  json none = Ok("ListFragments", {{"StreamARN", arn},
-                                   {"FragmentSelector", Selector("SERVER_TIMESTAMP", 1, 2)}});
+  json none = Ok("ListFragments",
+                 {{"StreamARN", arn}, {"FragmentSelector", Selector("SERVER_TIMESTAMP", 1, 2)}});
   EXPECT_EQ(none["Fragments"], json::array());
   EXPECT_FALSE(none.contains("NextToken"));
 }
@@ -129,11 +130,11 @@ TEST_F(KvsTest, ListFragmentsValidation) {
             json::array());
   EXPECT_EQ(Err("ListFragments", {{"StreamName", "cam"}}), "InvalidArgumentException");
   EXPECT_EQ(Err("ListFragments", {{"FragmentSelector", sel}}), "InvalidArgumentException");
-  EXPECT_EQ(Err("ListFragments", {{"StreamName", "cam"}, {"FragmentSelector", sel},
-                                  {"MaxResults", 0}}),
-            "InvalidArgumentException");
-  EXPECT_EQ(Err("ListFragments", {{"StreamName", "cam"}, {"FragmentSelector", sel},
-                                  {"MaxResults", 1001}}),
+  EXPECT_EQ(
+      Err("ListFragments", {{"StreamName", "cam"}, {"FragmentSelector", sel}, {"MaxResults", 0}}),
+      "InvalidArgumentException");
+  EXPECT_EQ(Err("ListFragments",
+                {{"StreamName", "cam"}, {"FragmentSelector", sel}, {"MaxResults", 1001}}),
             "InvalidArgumentException");
   json bad = sel;
   bad["FragmentSelectorType"] = "CLOCK";

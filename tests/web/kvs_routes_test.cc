@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // The KVS REST-JSON routes through the Router: paths, Host -> DataEndpoint, KVS error shape
 // (status, {"__type","Message"}, x-amzn-ErrorType), bodies that are not JSON, empty bodies.
+#include "web/http/kvs_routes.h"
+
 #include <gtest/gtest.h>
 
 #include "tests/web/kvs_fixture.h"
-#include "web/http/kvs_routes.h"
 
 namespace sluice::web {
 namespace {

@@ -72,8 +72,7 @@ TEST_F(KvsTest, CreateErrors) {
             "InvalidArgumentException");
   json many = json::object();
   for (int i = 0; i < 51; ++i) many["k" + std::to_string(i)] = "v";
-  EXPECT_EQ(Err("CreateStream", {{"StreamName", "t"}, {"Tags", many}}),
-            "InvalidArgumentException");
+  EXPECT_EQ(Err("CreateStream", {{"StreamName", "t"}, {"Tags", many}}), "InvalidArgumentException");
   // Wrong member types are serialization errors.
   EXPECT_EQ(Err("CreateStream", {{"StreamName", 5}}), "SerializationException");
   EXPECT_EQ(Err("CreateStream", {{"StreamName", "x"}, {"DataRetentionInHours", "1"}}),
@@ -92,10 +91,10 @@ TEST_F(KvsTest, DescribeUnknownIs404) {
             "ResourceNotFoundException");
   EXPECT_EQ(status, 404);
   EXPECT_NE(message.find("nope"), std::string::npos);
-  EXPECT_EQ(Err("DescribeStream",
-                {{"StreamARN", "arn:aws:kinesisvideo:us-east-1:000000000000:stream/nope/1"}},
-                &status),
-            "ResourceNotFoundException");
+  EXPECT_EQ(
+      Err("DescribeStream",
+          {{"StreamARN", "arn:aws:kinesisvideo:us-east-1:000000000000:stream/nope/1"}}, &status),
+      "ResourceNotFoundException");
   EXPECT_EQ(status, 404);
   EXPECT_EQ(Err("DescribeStream", json::object()), "InvalidArgumentException");
   EXPECT_EQ(Err("DescribeStream", {{"StreamARN", "arn:aws:kinesis:x"}}),
@@ -115,9 +114,9 @@ TEST_F(KvsTest, ListStreamsPagesAndFilters) {
   ASSERT_TRUE(store_->CreateStream({.name = "cam-data", .shard_count = 1}).ok());
   std::vector<std::string> names;
   std::set<std::string> tokens;
-  json req = {{"MaxResults", 2}, {"StreamNameCondition",
-                                  {{"ComparisonOperator", "BEGINS_WITH"},
-                                   {"ComparisonValue", "cam"}}}};
+  json req = {
+      {"MaxResults", 2},
+      {"StreamNameCondition", {{"ComparisonOperator", "BEGINS_WITH"}, {"ComparisonValue", "cam"}}}};
   for (int page = 0; page < 10; ++page) {
     json out = Ok("ListStreams", req);
     EXPECT_LE(out["StreamInfoList"].size(), 2u);
@@ -231,8 +230,8 @@ TEST_F(KvsTest, GetDataEndpointIsThisServer) {
     json out = Ok("GetDataEndpoint", {{"StreamName", "cam"}, {"APIName", api}});
     EXPECT_EQ(out["DataEndpoint"], "http://sluice.test:4567") << api;
   }
-  ApiResult r = Call("GetDataEndpoint", {{"StreamARN", arn}, {"APIName", "PUT_MEDIA"}},
-                     "[::1]:8080");
+  ApiResult r =
+      Call("GetDataEndpoint", {{"StreamARN", arn}, {"APIName", "PUT_MEDIA"}}, "[::1]:8080");
   ASSERT_FALSE(r.error);
   EXPECT_EQ(r.output["DataEndpoint"], "http://[::1]:8080");
   // No usable Host header: the configured fallback.

@@ -48,9 +48,9 @@ TEST_F(KvsTest, TagLimitIsFifty) {
   Ok("TagStream", {{"StreamName", "cam"}, {"Tags", {{"k0", "replaced"}}}});  // not a new key
   int status = 0;
   std::string message;
-  EXPECT_EQ(Err("TagStream", {{"StreamName", "cam"}, {"Tags", {{"one-more", "v"}}}}, &status,
-                &message),
-            "TagsPerResourceExceededLimitException");
+  EXPECT_EQ(
+      Err("TagStream", {{"StreamName", "cam"}, {"Tags", {{"one-more", "v"}}}}, &status, &message),
+      "TagsPerResourceExceededLimitException");
   EXPECT_EQ(status, 400);
   EXPECT_FALSE(message.starts_with(ingest::kTagLimitPrefix)) << message;
   EXPECT_EQ(Err("TagResource", {{"ResourceARN", Describe("cam")["StreamARN"]},
@@ -60,8 +60,9 @@ TEST_F(KvsTest, TagLimitIsFifty) {
 
 TEST_F(KvsTest, ResourceStyleTags) {
   const std::string arn = Create("cam");
-  Ok("TagResource", {{"ResourceARN", arn},
-                     {"Tags", {{{"Key", "team"}, {"Value", "ops"}}, {{"Key", "env"}, {"Value", ""}}}}});
+  Ok("TagResource",
+     {{"ResourceARN", arn},
+      {"Tags", {{{"Key", "team"}, {"Value", "ops"}}, {{"Key", "env"}, {"Value", ""}}}}});
   json out = Ok("ListTagsForResource", {{"ResourceARN", arn}});
   EXPECT_EQ(out["Tags"], (json{{"env", ""}, {"team", "ops"}}));
   // The same set as the stream-style calls see.
@@ -70,9 +71,9 @@ TEST_F(KvsTest, ResourceStyleTags) {
   EXPECT_EQ(Ok("ListTagsForResource", {{"ResourceARN", arn}})["Tags"], (json{{"env", ""}}));
 
   std::string message;
-  EXPECT_EQ(Err("TagResource", {{"ResourceARN", arn}, {"Tags", {{{"Key", "k"}}}}}, nullptr,
-                &message),
-            "InvalidArgumentException");
+  EXPECT_EQ(
+      Err("TagResource", {{"ResourceARN", arn}, {"Tags", {{{"Key", "k"}}}}}, nullptr, &message),
+      "InvalidArgumentException");
   EXPECT_NE(message.find("tags.1.member.value"), std::string::npos) << message;
   EXPECT_EQ(Err("TagResource", {{"ResourceARN", arn}}), "InvalidArgumentException");
   EXPECT_EQ(Err("TagResource", {{"ResourceARN", arn}, {"Tags", json::array()}}),

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // What the KVS operations share: the Context, the Status -> KVS error mapping, and the member
 // checks of the kinesisvideo model (patterns and lengths of names, ARNs, versions, tokens).
-#include "base/log.h"
-#include "web/api/kvs_ops.h"
-
 #include <openssl/rand.h>
 
 #include <regex>
 #include <utility>
+
+#include "base/log.h"
+#include "web/api/kvs_ops.h"
 
 namespace sluice::web::api::kvs {
 namespace {
@@ -112,7 +112,7 @@ ApiResult Invalid(const Violations& v) {
 }
 
 void CheckVideoStreamName(Violations& v, const std::optional<std::string>& name,
-                     std::string_view member, bool required) {
+                          std::string_view member, bool required) {
   if (required && !v.NotNull(name.has_value(), member)) return;
   if (v.Length(name, member, 1, 256)) v.Pattern(name, member, kNamePattern, &IsName);
 }
@@ -123,14 +123,14 @@ void CheckArn(Violations& v, const std::optional<std::string>& arn, std::string_
   if (v.Length(arn, member, 1, 1024)) v.Pattern(arn, member, kArnPattern, &IsArn);
 }
 
-void CheckVersion(Violations& v, const std::optional<std::string>& version,
-                  std::string_view member, bool required) {
+void CheckVersion(Violations& v, const std::optional<std::string>& version, std::string_view member,
+                  bool required) {
   if (required && !v.NotNull(version.has_value(), member)) return;
   if (v.Length(version, member, 1, 64)) v.Pattern(version, member, kVersionPattern, &IsVersion);
 }
 
-void CheckNextToken(Violations& v, const std::optional<std::string>& token,
-                    std::string_view member, size_t max_length) {
+void CheckNextToken(Violations& v, const std::optional<std::string>& token, std::string_view member,
+                    size_t max_length) {
   if (v.Length(token, member, 0, static_cast<int64_t>(max_length))) {
     v.Pattern(token, member, kTokenPattern, &IsToken);
   }
@@ -147,7 +147,7 @@ void CheckTagValue(Violations& v, const std::string& value, std::string_view mem
 }
 
 void CheckVideoTagMap(Violations& v, const std::optional<std::map<std::string, std::string>>& tags,
-                 bool required) {
+                      bool required) {
   if (required && !v.NotNull(tags.has_value(), "tags")) return;
   if (!tags || !v.MapLength(*tags, "tags", 1, 50)) return;
   for (const auto& [key, value] : *tags) {

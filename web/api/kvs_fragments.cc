@@ -50,8 +50,7 @@ std::optional<Listing> DecodeToken(const Context& ctx, std::string_view token) {
   for (const char* key : {"i", "b", "e", "t"}) {
     if (!s.contains(key) || !s[key].is_number_integer()) return std::nullopt;
   }
-  if (!s.contains("c") || !s["c"].is_number_unsigned() || !s.contains("a") ||
-      !s["a"].is_string()) {
+  if (!s.contains("c") || !s["c"].is_number_unsigned() || !s.contains("a") || !s["a"].is_string()) {
     return std::nullopt;
   }
   Listing l;
@@ -141,8 +140,8 @@ ApiResult ListFragments(Context& ctx, const KvsCall& call) {
       return InvalidArgument("StartTimestamp must not be later than EndTimestamp.");
     }
     listing.stream_id = info->id.value();
-    listing.query.axis = *sel.type == "PRODUCER_TIMESTAMP" ? index::TimeAxis::kProducer
-                                                           : index::TimeAxis::kServer;
+    listing.query.axis =
+        *sel.type == "PRODUCER_TIMESTAMP" ? index::TimeAxis::kProducer : index::TimeAxis::kServer;
     listing.query.start = TimestampMs(*sel.start_ms);
     listing.query.end = TimestampMs(*sel.end_ms);
   }

@@ -51,22 +51,22 @@ ApiResult Invalid(const Violations& v);
 // stream ARN); neither given is left to ingest (InvalidArgument).
 ingest::VideoStreamRef ReadStreamRef(MemberReader& in, Violations& v);
 void CheckVideoStreamName(Violations& v, const std::optional<std::string>& name,
-                     std::string_view member, bool required);
+                          std::string_view member, bool required);
 void CheckArn(Violations& v, const std::optional<std::string>& arn, std::string_view member,
               bool required);
 // Version: 1-64 of [a-zA-Z0-9]+.
-void CheckVersion(Violations& v, const std::optional<std::string>& version,
-                  std::string_view member, bool required);
+void CheckVersion(Violations& v, const std::optional<std::string>& version, std::string_view member,
+                  bool required);
 // Tag keys (1-128) and values (0-256) of the model's pattern [\p{L}\p{Z}\p{N}_.:/=+\-@]*;
 // `member` is the wire path of the tag ("tags.key", "tags.3.member.key").
 void CheckTagKey(Violations& v, const std::string& key, std::string_view member);
 void CheckTagValue(Violations& v, const std::string& value, std::string_view member);
 // A Tags map (CreateStream, TagStream): 1-50 entries plus the key and value checks.
 void CheckVideoTagMap(Violations& v, const std::optional<std::map<std::string, std::string>>& tags,
-                 bool required);
+                      bool required);
 // NextToken of the tag and stream listings: 0-512 of [a-zA-Z0-9+/=]*.
-void CheckNextToken(Violations& v, const std::optional<std::string>& token,
-                    std::string_view member, size_t max_length);
+void CheckNextToken(Violations& v, const std::optional<std::string>& token, std::string_view member,
+                    size_t max_length);
 
 ApiResult CreateStream(Context& ctx, const KvsCall& call);
 ApiResult DescribeStream(Context& ctx, const KvsCall& call);

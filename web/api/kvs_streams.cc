@@ -232,8 +232,7 @@ ApiResult GetDataEndpoint(Context& ctx, const KvsCall& call) {
   Result<ingest::VideoStreamInfo> info = ctx.streams->Describe(ref);
   if (!info.ok()) return FromStatus(info.status());
   // Every API of a stream is served by this server, so the endpoint is the URL the client used.
-  std::string endpoint =
-      IsAuthority(call.host) ? "http://" + call.host : ctx.endpoint_fallback;
+  std::string endpoint = IsAuthority(call.host) ? "http://" + call.host : ctx.endpoint_fallback;
   if (endpoint.empty()) {
     // HTTP/1.1 requires Host; without it (and no configured fallback) there is no URL to give.
     return InvalidArgument("The request has no Host header, so no data endpoint can be named.");
