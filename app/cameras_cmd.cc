@@ -5,9 +5,8 @@
 
 #include <cstdio>
 #include <iostream>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "app/http_client.h"
 
@@ -74,8 +73,8 @@ std::string Text(const nlohmann::json& j, const char* key) {
 }
 
 void PrintTable(const nlohmann::json& cameras) {
-  std::printf("%-20s %-20s %-9s %-10s %-9s %-16s %s\n", "NAME", "STREAM", "CONNECTED",
-              "RECONNECTS", "FRAGMENTS", "LAST_FRAGMENT", "URL / LAST_ERROR");
+  std::printf("%-20s %-20s %-9s %-10s %-9s %-16s %s\n", "NAME", "STREAM", "CONNECTED", "RECONNECTS",
+              "FRAGMENTS", "LAST_FRAGMENT", "URL / LAST_ERROR");
   for (const auto& c : cameras) {
     std::printf("%-20s %-20s %-9s %-10s %-9s %-16s %s\n", Text(c, "Name").c_str(),
                 Text(c, "StreamName").c_str(), Text(c, "Connected").c_str(),

@@ -32,7 +32,7 @@ struct HttpResult {
   int status = 0;
   std::string body;
   std::string Header(const std::string& name) const;  // case-insensitive; "" when absent
-  HttpHeaders headers;  // names lower-case
+  HttpHeaders headers;                                // names lower-case
 };
 
 // Sends one request on a new connection and reads the whole response. Unavailable when the
@@ -47,11 +47,9 @@ Result<HttpResult> HttpCall(const Endpoint& endpoint, const std::string& method,
 // Both callbacks run on the reader thread.
 class StreamingPost {
  public:
-  static Result<std::unique_ptr<StreamingPost>> Start(const Endpoint& endpoint,
-                                                      const std::string& target,
-                                                      const HttpHeaders& headers,
-                                                      std::function<void(int status)> on_head,
-                                                      std::function<void(std::string_view)> on_body);
+  static Result<std::unique_ptr<StreamingPost>> Start(
+      const Endpoint& endpoint, const std::string& target, const HttpHeaders& headers,
+      std::function<void(int status)> on_head, std::function<void(std::string_view)> on_body);
   ~StreamingPost();  // closes the connection and joins the reader
   StreamingPost(const StreamingPost&) = delete;
   StreamingPost& operator=(const StreamingPost&) = delete;

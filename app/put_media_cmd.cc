@@ -16,11 +16,10 @@
 #include <deque>
 #include <iostream>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "app/http_client.h"
 #include "media/gst_pipeline.h"
@@ -203,14 +202,22 @@ std::optional<PutMediaArgs> ParseArgs(const std::vector<std::string_view>& args,
       return std::nullopt;
     }
     try {
-      if (arg == "--endpoint" && has_value) a.endpoint = value();
-      else if (arg == "--stream" && has_value) a.stream = value();
-      else if (arg == "--duration" && has_value) a.duration_s = std::stoll(value());
-      else if (arg == "--timecode-type" && has_value) a.timecode_type = value();
-      else if (arg == "--retention-hours" && has_value) a.retention_hours = std::stoi(value());
-      else if (arg == "--test-source") a.test_source = true;
-      else if (arg == "--fast") a.fast = true;
-      else if ((arg == "-" || arg.substr(0, 1) != "-") && a.input.empty()) a.input = std::string(arg);
+      if (arg == "--endpoint" && has_value)
+        a.endpoint = value();
+      else if (arg == "--stream" && has_value)
+        a.stream = value();
+      else if (arg == "--duration" && has_value)
+        a.duration_s = std::stoll(value());
+      else if (arg == "--timecode-type" && has_value)
+        a.timecode_type = value();
+      else if (arg == "--retention-hours" && has_value)
+        a.retention_hours = std::stoi(value());
+      else if (arg == "--test-source")
+        a.test_source = true;
+      else if (arg == "--fast")
+        a.fast = true;
+      else if ((arg == "-" || arg.substr(0, 1) != "-") && a.input.empty())
+        a.input = std::string(arg);
       else {
         *exit_code = UsageError("unexpected argument '" + std::string(arg) + "'");
         return std::nullopt;
@@ -221,11 +228,15 @@ std::optional<PutMediaArgs> ParseArgs(const std::vector<std::string_view>& args,
     }
   }
   std::string problem;
-  if (a.stream.empty()) problem = "--stream is required";
-  else if (a.test_source == !a.input.empty()) problem = "give exactly one of FILE, - or --test-source";
-  else if (a.timecode_type != "auto" && a.timecode_type != "absolute" && a.timecode_type != "relative")
+  if (a.stream.empty())
+    problem = "--stream is required";
+  else if (a.test_source == !a.input.empty())
+    problem = "give exactly one of FILE, - or --test-source";
+  else if (a.timecode_type != "auto" && a.timecode_type != "absolute" &&
+           a.timecode_type != "relative")
     problem = "--timecode-type must be auto, absolute or relative";
-  else if (a.duration_s < 0) problem = "--duration must be positive";
+  else if (a.duration_s < 0)
+    problem = "--duration must be positive";
   if (!problem.empty()) {
     *exit_code = UsageError(problem);
     return std::nullopt;
@@ -238,8 +249,8 @@ Status EnsureStream(const Endpoint& ep, const PutMediaArgs& a) {
   const nlohmann::json body = {{"StreamName", a.stream},
                                {"MediaType", "video/h264"},
                                {"DataRetentionInHours", a.retention_hours}};
-  auto r = HttpCall(ep, "POST", "/createStream", {{"Content-Type", "application/json"}},
-                    body.dump());
+  auto r =
+      HttpCall(ep, "POST", "/createStream", {{"Content-Type", "application/json"}}, body.dump());
   if (!r.ok()) return r.status();
   if (r->status == 200) {
     std::cerr << "sluice put-media: created video stream " << a.stream << std::endl;
@@ -282,8 +293,8 @@ class Pacer {
     }
     const auto due = origin_ + std::chrono::milliseconds(std::max<int64_t>(0, t - *first_));
     while (SteadyClock::now() < due && !g_interrupted) {
-      std::this_thread::sleep_for(
-          std::min<SteadyClock::duration>(due - SteadyClock::now(), std::chrono::milliseconds(100)));
+      std::this_thread::sleep_for(std::min<SteadyClock::duration>(due - SteadyClock::now(),
+                                                                  std::chrono::milliseconds(100)));
     }
   }
 
@@ -318,6 +329,74 @@ int Fail(std::string_view message) {
 
 }  // namespace
 
+namespace {
+
+// The outgoing MKV: read from the source, scanned for fragment starts, sent through the POST.
+class Upload {
+ public:
+  explicit Upload(Source* source) : source_(source) {}
+
+  // Reads up to the first fragment's start (its timecode decides ABSOLUTE or RELATIVE).
+  void ReadHead() {
+    std::string chunk;
+    while (watcher_.starts.empty() && (more_ = source_->Next(&chunk))) {
+      std::string_view rest = chunk;
+      while (!rest.empty() && watcher_.starts.empty()) {
+        const std::string_view piece = rest.substr(0, kPacedPieceBytes);
+        rest.remove_prefix(piece.size());
+        scan_.Feed(piece);
+        pending_.append(piece);
+      }
+      carry_ = std::string(rest);
+    }
+  }
+  bool Absolute(const std::string& timecode_type) const {
+    if (timecode_type != "auto") return timecode_type == "absolute";
+    return !watcher_.starts.empty() &&
+           watcher_.starts.front().producer_timestamp.value() >= kWallClockMs;
+  }
+
+  // Sends everything. Paced: each small piece is scanned, then sent once the newest fragment
+  // start in it is due. False once the server stopped taking the body.
+  bool Send(StreamingPost* post, bool pace) {
+    post_ = post;
+    pace_ = pace;
+    if (pace_) pacer_.Pace(watcher_.starts);
+    if (!pending_.empty()) Write(pending_);
+    Process(carry_);
+    std::string chunk;
+    while (sent_ok_ && more_ && (more_ = source_->Next(&chunk))) Process(chunk);
+    return sent_ok_;
+  }
+
+ private:
+  void Write(std::string_view bytes) {
+    sent_ok_ = !post_->response_done() && post_->Write(bytes).ok();
+  }
+  void Process(std::string_view rest) {
+    while (!rest.empty() && sent_ok_) {
+      const std::string_view piece = rest.substr(0, pace_ ? kPacedPieceBytes : rest.size());
+      rest.remove_prefix(piece.size());
+      scan_.Feed(piece);
+      if (pace_) pacer_.Pace(watcher_.starts);
+      Write(piece);
+    }
+  }
+
+  Source* const source_;
+  StartWatcher watcher_;
+  media::MkvFragmenter scan_{&watcher_, {.timecode_type = media::TimecodeType::kAbsolute}};
+  std::string pending_;  // scanned, not sent yet
+  std::string carry_;    // read, not scanned yet
+  bool more_ = true;
+  StreamingPost* post_ = nullptr;
+  bool pace_ = false;
+  bool sent_ok_ = true;
+  Pacer pacer_;
+};
+
+}  // namespace
+
 int RunPutMedia(const std::vector<std::string_view>& args) {
   int exit_code = 0;
   const std::optional<PutMediaArgs> a = ParseArgs(args, &exit_code);
@@ -332,61 +411,20 @@ int RunPutMedia(const std::vector<std::string_view>& args) {
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGPIPE, SIG_IGN);
 
-  // Read up to the first fragment's start: its timecode decides ABSOLUTE or RELATIVE.
-  StartWatcher watcher;
-  media::MkvFragmenter scan(&watcher, {.timecode_type = media::TimecodeType::kAbsolute});
-  std::string pending;  // scanned, not sent yet
-  std::string carry;    // read, not scanned yet
-  std::string chunk;
-  bool more = true;
-  while (watcher.starts.empty() && (more = source->Next(&chunk))) {
-    std::string_view rest = chunk;
-    while (!rest.empty() && watcher.starts.empty()) {
-      const std::string_view piece = rest.substr(0, kPacedPieceBytes);
-      rest.remove_prefix(piece.size());
-      scan.Feed(piece);
-      pending.append(piece);
-    }
-    carry = std::string(rest);
-  }
-  bool absolute = a->timecode_type == "absolute";
-  if (a->timecode_type == "auto") {
-    absolute = !watcher.starts.empty() &&
-               watcher.starts.front().producer_timestamp.value() >= kWallClockMs;
-  }
-  const HttpHeaders headers = {
-      {"x-amzn-stream-name", a->stream},
-      {"x-amzn-fragment-timecode-type", absolute ? "ABSOLUTE" : "RELATIVE"},
-      {"x-amzn-producer-start-timestamp", EpochSeconds(NowMs())},
-      {"x-amzn-fragment-acknowledgment-required", "1"}};
+  Upload upload(source.get());
+  upload.ReadHead();
+  const HttpHeaders headers = {{"x-amzn-stream-name", a->stream},
+                               {"x-amzn-fragment-timecode-type",
+                                upload.Absolute(a->timecode_type) ? "ABSOLUTE" : "RELATIVE"},
+                               {"x-amzn-producer-start-timestamp", EpochSeconds(NowMs())},
+                               {"x-amzn-fragment-acknowledgment-required", "1"}};
   AckPrinter printer;
   auto post = StreamingPost::Start(
       *ep, "/putMedia", headers, [&](int s) { printer.Head(s); },
       [&](std::string_view b) { printer.Bytes(b); });
   if (!post.ok()) return Fail(post.status().message());
-
-  // A live test source is paced by its own clock. Otherwise each piece is scanned, then sent once
-  // the newest fragment start in it is due: pieces are small so that a cluster leaves on time.
-  const bool pace = !a->fast && !a->test_source;
-  Pacer pacer;
-  bool sent_ok = true;
-  auto send = [&](std::string_view bytes) {
-    sent_ok = !(*post)->response_done() && (*post)->Write(bytes).ok();
-    return sent_ok;
-  };
-  auto process = [&](std::string_view rest) {
-    while (!rest.empty() && sent_ok) {
-      const std::string_view piece = rest.substr(0, pace ? kPacedPieceBytes : rest.size());
-      rest.remove_prefix(piece.size());
-      scan.Feed(piece);
-      if (pace) pacer.Pace(watcher.starts);
-      send(piece);
-    }
-  };
-  if (pace) pacer.Pace(watcher.starts);
-  if (!pending.empty()) send(pending);
-  process(carry);
-  while (sent_ok && more && (more = source->Next(&chunk))) process(chunk);
+  // A live test source is paced by its own clock.
+  const bool sent_ok = upload.Send(post->get(), !a->fast && !a->test_source);
   source->Stop();
   if (!source->error.empty()) error = source->error;
   if (sent_ok) (*post)->Finish().IgnoreError();

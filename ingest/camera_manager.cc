@@ -19,8 +19,8 @@ constexpr size_t kMaxUrlLength = 2048;
 bool ValidName(std::string_view name, size_t max) {
   if (name.empty() || name.size() > max) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
   });
 }
 
@@ -62,12 +62,8 @@ Result<std::unique_ptr<CameraManager>> CameraManager::Open(engine::StreamStore* 
 }
 
 CameraManager::CameraManager(engine::StreamStore* store, index::FragmentIndex* index,
-                             CameraManagerOptions options,
-                             std::unique_ptr<CameraRegistry> registry)
-    : store_(store),
-      index_(index),
-      options_(std::move(options)),
-      registry_(std::move(registry)) {}
+                             CameraManagerOptions options, std::unique_ptr<CameraRegistry> registry)
+    : store_(store), index_(index), options_(std::move(options)), registry_(std::move(registry)) {}
 
 CameraManager::~CameraManager() { Stop(); }
 
@@ -183,7 +179,9 @@ Result<std::unique_ptr<DemoCamera>> DemoCamera::Start(engine::StreamStore* store
   CameraWorkerOptions o{
       .config = {.name = options.stream, .url = "test-source:", .stream_name = options.stream},
       .test_source = true,
-      .test = {.width = options.width, .height = options.height, .fps = options.fps,
+      .test = {.width = options.width,
+               .height = options.height,
+               .fps = options.fps,
                .bitrate_kbps = 1000}};
   auto worker = std::make_unique<CameraWorker>(store, index, std::move(o));
   worker->Start();

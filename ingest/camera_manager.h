@@ -34,15 +34,15 @@ class CameraRegistry;
 class CameraWorker;
 
 struct CameraConfig {
-  std::string name;         // 1-128 of [a-zA-Z0-9_.-]
-  std::string url;          // rtsp:// or rtsps://
-  std::string stream_name;  // empty: same as name
+  std::string name;               // 1-128 of [a-zA-Z0-9_.-]
+  std::string url;                // rtsp:// or rtsps://
+  std::string stream_name;        // empty: same as name
   std::string transport = "tcp";  // "tcp" or "udp"
 };
 
 struct CameraStatus {
   CameraConfig config;
-  bool connected = false;  // bytes flowed on the current connection
+  bool connected = false;                    // bytes flowed on the current connection
   std::optional<TimestampMs> last_fragment;  // server time of the last PERSISTED fragment
   std::string last_error;                    // empty until the first failure
   uint64_t reconnects = 0;                   // connection attempts after the first one
@@ -94,8 +94,8 @@ class CameraManager {
   const std::unique_ptr<CameraRegistry> registry_;  // used under mu_
 
   std::mutex mu_;
-  bool started_ = false;                        // guarded by mu_
-  std::map<std::string, CameraConfig> cameras_;  // guarded by mu_
+  bool started_ = false;                                          // guarded by mu_
+  std::map<std::string, CameraConfig> cameras_;                   // guarded by mu_
   std::map<std::string, std::unique_ptr<CameraWorker>> workers_;  // guarded by mu_
 };
 

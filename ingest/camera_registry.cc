@@ -48,9 +48,8 @@ std::string Column(Stmt* stmt, int i) {
 
 Result<std::unique_ptr<CameraRegistry>> CameraRegistry::Open(const std::string& path) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
@@ -78,7 +77,8 @@ Result<std::vector<CameraConfig>> CameraRegistry::Load() {
                    .stream_name = Column(&stmt, 2),
                    .transport = Column(&stmt, 3)});
   }
-  if (rc != SQLITE_DONE) return InternalError(std::string("camera registry: ") + sqlite3_errmsg(db_));
+  if (rc != SQLITE_DONE)
+    return InternalError(std::string("camera registry: ") + sqlite3_errmsg(db_));
   return out;
 }
 
@@ -95,7 +95,8 @@ Status CameraRegistry::Insert(const CameraConfig& camera, int64_t created_ms) {
   sqlite3_bind_int64(stmt.s, 5, created_ms);
   const int rc = sqlite3_step(stmt.s);
   if (rc == SQLITE_CONSTRAINT) return AlreadyExistsError("camera " + camera.name + " exists");
-  if (rc != SQLITE_DONE) return InternalError(std::string("camera registry: ") + sqlite3_errmsg(db_));
+  if (rc != SQLITE_DONE)
+    return InternalError(std::string("camera registry: ") + sqlite3_errmsg(db_));
   return OkStatus();
 }
 

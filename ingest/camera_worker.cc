@@ -126,42 +126,25 @@ std::string CameraWorker::WaitForEnd(Connection* conn, PutMediaSession* session)
   return "";
 }
 
-bool CameraWorker::RunConnection() {
-  const std::string& stream = options_.config.stream_name;
-  auto conn = std::make_shared<Connection>();
-  auto session = PutMediaSession::Open(
-      store_, index_,
-      {.stream = stream,
-       .timecode_type = media::TimecodeType::kRelative,
-       .producer_start = clock_->Now(),
-       .clock = options_.clock},
-      [this, conn](const Ack& ack) {
-        if (ack.type == Ack::Type::kPersisted) {
-          {
-            std::lock_guard<std::mutex> l(conn->mu);
-            conn->persisted = true;
-          }
-          std::lock_guard<std::mutex> lock(mu_);
-          status_.last_fragment = clock_->Now();
-          ++status_.fragments;
-        } else if (ack.type == Ack::Type::kError) {
-          std::lock_guard<std::mutex> lock(mu_);
-          status_.last_error = "ingest error " + std::to_string(ack.error_id) + " " +
-                               ack.error_code;
-        }
-      },
-      [conn] {
-        std::lock_guard<std::mutex> l(conn->mu);
-        conn->drained = true;
-      });
-  if (!session.ok()) {
-    Fail("cannot ingest into video stream " + stream + ": " + std::string(session.status().message()));
-    return false;
+void CameraWorker::OnAck(Connection* conn, const Ack& ack) {
+  if (ack.type == Ack::Type::kPersisted) {
+    {
+      std::lock_guard<std::mutex> l(conn->mu);
+      conn->persisted = true;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    status_.last_fragment = clock_->Now();
+    ++status_.fragments;
+  } else if (ack.type == Ack::Type::kError) {
+    std::lock_guard<std::mutex> lock(mu_);
+    status_.last_error = "ingest error " + std::to_string(ack.error_id) + " " + ack.error_code;
   }
-  PutMediaSession* s = session->get();
-  conn->last_bytes_ms = SteadyMs();
-  auto on_bytes = [this, conn, s](std::string_view bytes) {
-    s->Feed(bytes);
+}
+
+Result<std::unique_ptr<media::GstMkvPipeline>> CameraWorker::StartPipeline(
+    const std::shared_ptr<Connection>& conn, PutMediaSession* session) {
+  auto on_bytes = [this, conn, session](std::string_view bytes) {
+    session->Feed(bytes);
     bool first = false;
     {
       std::lock_guard<std::mutex> l(conn->mu);
@@ -182,13 +165,37 @@ bool CameraWorker::RunConnection() {
     }
     cv_.notify_all();
   };
-  auto pipeline =
-      options_.test_source
-          ? media::GstMkvPipeline::StartTestSource(options_.test, on_bytes, on_end)
-          : media::GstMkvPipeline::StartRtspPull({.url = options_.config.url,
-                                                  .transport = options_.config.transport,
-                                                  .latency_ms = options_.latency_ms},
-                                                 on_bytes, on_end);
+  if (options_.test_source) {
+    return media::GstMkvPipeline::StartTestSource(options_.test, on_bytes, on_end);
+  }
+  return media::GstMkvPipeline::StartRtspPull({.url = options_.config.url,
+                                               .transport = options_.config.transport,
+                                               .latency_ms = options_.latency_ms},
+                                              on_bytes, on_end);
+}
+
+bool CameraWorker::RunConnection() {
+  const std::string& stream = options_.config.stream_name;
+  auto conn = std::make_shared<Connection>();
+  auto session = PutMediaSession::Open(
+      store_, index_,
+      {.stream = stream,
+       .timecode_type = media::TimecodeType::kRelative,
+       .producer_start = clock_->Now(),
+       .clock = options_.clock},
+      [this, conn](const Ack& ack) { OnAck(conn.get(), ack); },
+      [conn] {
+        std::lock_guard<std::mutex> l(conn->mu);
+        conn->drained = true;
+      });
+  if (!session.ok()) {
+    Fail("cannot ingest into video stream " + stream + ": " +
+         std::string(session.status().message()));
+    return false;
+  }
+  PutMediaSession* s = session->get();
+  conn->last_bytes_ms = SteadyMs();
+  auto pipeline = StartPipeline(conn, s);
   if (!pipeline.ok()) {
     Fail(std::string(pipeline.status().message()));
     return false;

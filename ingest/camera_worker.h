@@ -23,12 +23,13 @@
 namespace sluice::ingest {
 
 class PutMediaSession;
+struct Ack;
 
 struct CameraWorkerOptions {
-  CameraConfig config;  // name, url, stream_name (resolved), transport; for status
-  bool test_source = false;            // true: media::TestSourceOptions instead of RTSP
-  media::TestSourceOptions test;       // when test_source
-  int latency_ms = 200;                // rtspsrc jitter buffer
+  CameraConfig config;            // name, url, stream_name (resolved), transport; for status
+  bool test_source = false;       // true: media::TestSourceOptions instead of RTSP
+  media::TestSourceOptions test;  // when test_source
+  int latency_ms = 200;           // rtspsrc jitter buffer
   int64_t initial_backoff_ms = 500;
   int64_t max_backoff_ms = 15'000;
   int64_t stall_timeout_ms = 10'000;
@@ -58,6 +59,9 @@ class CameraWorker {
   // One connection: returns once it failed, ended or stalled, or Stop() was called. True if it
   // persisted at least one fragment (the backoff then starts over).
   bool RunConnection();
+  void OnAck(Connection* conn, const Ack& ack);
+  Result<std::unique_ptr<media::GstMkvPipeline>> StartPipeline(
+      const std::shared_ptr<Connection>& conn, PutMediaSession* session);
   // Waits until the connection fails, ends or stalls, or the session ends: the reason, or ""
   // when Stop() was called.
   std::string WaitForEnd(Connection* conn, PutMediaSession* session);

@@ -53,7 +53,7 @@ struct GstMkvPipeline::Impl {
   PipelineEndCallback on_end;
   std::thread bus_thread;
   std::atomic<bool> stopping{false};
-  std::mutex link_mu;       // pad-added runs on rtspsrc's thread
+  std::mutex link_mu;         // pad-added runs on rtspsrc's thread
   bool video_linked = false;  // guarded by link_mu
   bool eos_is_error = false;  // a camera does not end: its EOS means the server went away
 
@@ -142,9 +142,12 @@ void GstMkvPipeline::Impl::OnRtspPad(GstPad* pad) {
   std::lock_guard<std::mutex> lock(link_mu);
   std::string desc;
   if (video && !video_linked && enc == "H264") {
-    desc = "rtph264depay ! h264parse config-interval=-1 ! video/x-h264,stream-format=avc,alignment=au";
+    desc =
+        "rtph264depay ! h264parse config-interval=-1 ! video/x-h264,stream-format=avc,alignment=au";
   } else if (video && !video_linked && (enc == "H265" || enc == "HEVC")) {
-    desc = "rtph265depay ! h265parse config-interval=-1 ! video/x-h265,stream-format=hvc1,alignment=au";
+    desc =
+        "rtph265depay ! h265parse config-interval=-1 ! "
+        "video/x-h265,stream-format=hvc1,alignment=au";
   } else {
     LOG_INFO("media", "RTSP pad ignored", {{"media", media ? media : "?"}, {"encoding", enc}});
     LinkBranch(pipeline, pad, "fakesink sync=false async=false", nullptr);
@@ -181,7 +184,8 @@ void GstMkvPipeline::Impl::BusLoop() {
       gst_message_parse_error(msg, &error, &debug);
       const std::string source = OwnedString(gst_object_get_name(GST_MESSAGE_SRC(msg)));
       end = UnavailableError(source + ": " + (error != nullptr ? error->message : "error"));
-      LOG_DEBUG("media", "pipeline error", {{"error", end.message()}, {"debug", debug ? debug : ""}});
+      LOG_DEBUG("media", "pipeline error",
+                {{"error", end.message()}, {"debug", debug ? debug : ""}});
       if (error != nullptr) g_error_free(error);
       g_free(debug);
     }
@@ -237,7 +241,8 @@ Result<std::unique_ptr<GstMkvPipeline>> GstMkvPipeline::StartRtspPull(
   }
   g_object_set(impl->mux, "streamable", TRUE, nullptr);
   gst_bin_add_many(GST_BIN(impl->pipeline), src, impl->mux, sink, nullptr);
-  if (!gst_element_link(impl->mux, sink)) return InternalError("cannot link matroskamux to appsink");
+  if (!gst_element_link(impl->mux, sink))
+    return InternalError("cannot link matroskamux to appsink");
   AttachAppSink(impl.get(), sink);
   g_signal_connect(src, "pad-added", G_CALLBACK(&OnPadAdded), impl.get());
   impl->eos_is_error = true;
@@ -259,11 +264,12 @@ Result<std::unique_ptr<GstMkvPipeline>> GstMkvPipeline::StartTestSource(
   const std::string fps = std::to_string(options.fps);
   const std::string desc =
       "videotestsrc name=src is-live=" + std::string(options.live ? "true" : "false") +
-      " pattern=" + options.pattern + buffers + " ! video/x-raw,format=I420,width=" +
-      std::to_string(options.width) + ",height=" + std::to_string(options.height) +
-      ",framerate=" + fps + "/1,pixel-aspect-ratio=1/1 ! x264enc tune=zerolatency" +
-      " speed-preset=ultrafast key-int-max=" + fps + " bitrate=" +
-      std::to_string(options.bitrate_kbps) +
+      " pattern=" + options.pattern + buffers +
+      " ! video/x-raw,format=I420,width=" + std::to_string(options.width) +
+      ",height=" + std::to_string(options.height) + ",framerate=" + fps +
+      "/1,pixel-aspect-ratio=1/1 ! x264enc tune=zerolatency" +
+      " speed-preset=ultrafast key-int-max=" + fps +
+      " bitrate=" + std::to_string(options.bitrate_kbps) +
       " ! h264parse ! video/x-h264,stream-format=avc,alignment=au"
       " ! matroskamux streamable=true ! appsink name=sink";
   GError* error = nullptr;

@@ -34,9 +34,9 @@ using MkvBytesCallback = std::function<void(std::string_view bytes)>;
 using PipelineEndCallback = std::function<void(const Status& end)>;
 
 struct RtspPullOptions {
-  std::string url;                // rtsp://host:port/path
-  std::string transport = "tcp";  // "tcp" or "udp" (rtspsrc protocols)
-  int latency_ms = 200;           // rtspsrc jitter buffer
+  std::string url;                     // rtsp://host:port/path
+  std::string transport = "tcp";       // "tcp" or "udp" (rtspsrc protocols)
+  int latency_ms = 200;                // rtspsrc jitter buffer
   int64_t connect_timeout_ms = 5'000;  // rtspsrc tcp-timeout (connecting and per request)
 };
 
@@ -45,8 +45,8 @@ struct TestSourceOptions {
   int height = 240;
   int fps = 25;  // the GOP is one second: key-int-max = fps
   int bitrate_kbps = 400;
-  int64_t duration_s = 0;  // 0: endless; else EOS after duration_s * fps frames
-  bool live = true;        // is-live: frames at the real frame rate
+  int64_t duration_s = 0;         // 0: endless; else EOS after duration_s * fps frames
+  bool live = true;               // is-live: frames at the real frame rate
   std::string pattern = "smpte";  // videotestsrc pattern
 };
 

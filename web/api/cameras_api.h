@@ -9,10 +9,9 @@
 // 409 ResourceInUseException (name taken), 500 InternalFailure.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "ingest/camera_manager.h"
 

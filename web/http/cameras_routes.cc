@@ -64,9 +64,8 @@ void AddCameraRoutes(Router* router, ingest::CameraManager* cameras) {
   router->Add("GET", "/cameras/status", options, [api](HttpRequest req, HttpReply reply) {
     reply(ToResponse(api->Get(QueryParam(req.query, "name"))));
   });
-  router->Add("POST", "/cameras", options, [api](HttpRequest req, HttpReply reply) {
-    reply(ToResponse(api->Add(req.body)));
-  });
+  router->Add("POST", "/cameras", options,
+              [api](HttpRequest req, HttpReply reply) { reply(ToResponse(api->Add(req.body))); });
   router->Add("POST", "/cameras/remove", options, [api](HttpRequest req, HttpReply reply) {
     reply(ToResponse(api->RemoveBody(req.body)));
   });

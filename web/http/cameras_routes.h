@@ -2,9 +2,9 @@
 // The camera API's routes (JSON, not an AWS protocol):
 //   GET  /cameras                 -> 200 {"Cameras":[status...]}
 //   GET  /cameras/status?name=N   -> 200 status | 404
-//   POST /cameras                 {"Name","Url","StreamName"?,"Transport"?} -> 200 status | 400 | 409
-//   POST /cameras/remove          {"Name"} -> 200 {} | 404
-//   DELETE /cameras?name=N        -> same as /cameras/remove
+//   POST /cameras                 {"Name","Url","StreamName"?,"Transport"?} -> 200 status | 400 |
+//   409 POST /cameras/remove          {"Name"} -> 200 {} | 404 DELETE /cameras?name=N        ->
+//   same as /cameras/remove
 // Shapes and errors: web/api/cameras_api.h.
 #pragma once
 
