@@ -120,12 +120,6 @@ Status StartProducers(const ServeConfig& config, engine::StreamStore* store,
 
 int RunServe(const ServeConfig& config) {
   log::SetLevel(config.log_level);
-  const auto& fsync = config.default_fsync_policy;
-  if (fsync && fsync->kind != engine::FsyncPolicy::Kind::kAlways) {
-    // The engine has no server-wide default yet: every stream is created with `always`.
-    LOG_WARN("app", "default_fsync_policy is not applied yet; new streams use always",
-             {{"requested", fsync->ToString()}});
-  }
   auto opened = OpenStore(config);
   if (!opened.ok()) return StartupFailure("startup", opened.status());
   std::unique_ptr<engine::StreamStore> store = std::move(*opened);
@@ -142,7 +136,9 @@ int RunServe(const ServeConfig& config) {
   if (Status s = repair.Run(); !s.ok()) return fail("cannot repair the fragment index", s);
 
   web::api::KinesisApi kinesis(store.get(), {.iterator_secret = *secret,
-                                             .iterator_ttl_ms = config.iterator_ttl_ms});
+                                             .iterator_ttl_ms = config.iterator_ttl_ms,
+                                             .default_fsync = config.default_fsync_policy.value_or(
+                                                 engine::FsyncPolicy{})});
   ingest::VideoStreams streams(store.get(), index.get());
   ingest::FragmentReader reader(store.get(), index.get());
   web::api::KinesisVideoApi kvs(&streams, &reader,

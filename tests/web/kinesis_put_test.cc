@@ -210,24 +210,26 @@ TEST_F(PutTest, BadBatchesAreRejectedWhole) {
   EXPECT_EQ(Snapshot("e"), before);
 }
 
-TEST_F(PutTest, EngineFailuresBecomePerRecordErrors) {
+TEST_F(PutTest, DiskFullIsAnInternalFailureNamingTheCause) {
   CreateStream("f", 1);
   Put("f", "ok", "k");
   env_.SetWriteBudget(0);  // the disk is full: the engine answers ResourceExhausted
   json out = Ok("PutRecords", {{"StreamName", "f"}, {"Records", Records(3)}});
   EXPECT_EQ(out["FailedRecordCount"], 3);
   for (const auto& r : out["Records"]) {
-    EXPECT_EQ(r["ErrorCode"], "ProvisionedThroughputExceededException");
-    EXPECT_EQ(r["ErrorMessage"],
-              "Rate exceeded for shard shardId-000000000000 in stream f under account "
-              "000000000000.");
+    EXPECT_EQ(r["ErrorCode"], "InternalFailure");
+    EXPECT_NE(r["ErrorMessage"].get<std::string>().find("No space left on device"),
+              std::string::npos);
     EXPECT_FALSE(r.contains("SequenceNumber"));
   }
   std::string msg;
   EXPECT_EQ(
       Err("PutRecord", {{"StreamName", "f"}, {"Data", B64("x")}, {"PartitionKey", "k"}}, &msg),
-      "ProvisionedThroughputExceededException");
+      "InternalFailure");
+  EXPECT_NE(msg.find("No space left on device"), std::string::npos);
   env_.SetWriteBudget(std::nullopt);
+  // Space is back: the stream takes writes again.
+  Put("f", "again", "k");
 }
 
 TEST_F(PutTest, FailedSyncIsInternalFailure) {

@@ -22,6 +22,9 @@ class KinesisApi {
     std::string iterator_secret;
     Clock* clock = nullptr;           // null: SystemClock(). Not owned.
     int64_t iterator_ttl_ms = 300000;  // AWS: 5 minutes
+    // fsync policy of new streams; a stream's tag `sluice:fsync-policy` (always | never |
+    // interval:<ms>) overrides it, set at CreateStream or later with AddTagsToStream.
+    engine::FsyncPolicy default_fsync;
   };
 
   // `store` must outlive this object.

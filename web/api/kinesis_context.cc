@@ -60,6 +60,7 @@ Context::Context(engine::StreamStore* store, KinesisApi::Options options)
     : store_(store),
       clock_(options.clock != nullptr ? options.clock : SystemClock()),
       iterator_ttl_ms_(options.iterator_ttl_ms),
+      default_fsync_(options.default_fsync),
       secret_(SecretOrRandom(std::move(options.iterator_secret))),
       iterators_(secret_),
       pages_(secret_) {

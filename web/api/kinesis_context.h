@@ -53,6 +53,7 @@ class Context {
   engine::StreamStore& store() { return *store_; }
   TimestampMs Now() const { return clock_->Now(); }
   int64_t iterator_ttl_ms() const { return iterator_ttl_ms_; }
+  const engine::FsyncPolicy& default_fsync() const { return default_fsync_; }
   const IteratorCodec& iterators() const { return iterators_; }
   const PageTokenCodec& pages() const { return pages_; }
 
@@ -89,6 +90,7 @@ class Context {
   engine::StreamStore* const store_;
   Clock* const clock_;
   const int64_t iterator_ttl_ms_;
+  const engine::FsyncPolicy default_fsync_;
   const std::string secret_;  // the iterator secret, or a random one when none was configured
   const IteratorCodec iterators_;
   const PageTokenCodec pages_;

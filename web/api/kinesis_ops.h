@@ -11,6 +11,7 @@
 
 #include "web/api/api_call.h"
 #include "web/api/kinesis_context.h"
+#include "web/api/kinesis_fsync_tag.h"
 
 namespace sluice::web::api::kinesis {
 

@@ -14,7 +14,6 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kMaxRecordsPerCall = 500;
-constexpr uint64_t kModelMaxDataBytes = 10 * 1024 * 1024;     // largest Data the API model allows
 constexpr uint64_t kMaxRequestBytes = 5 * 1024 * 1024;        // PutRecords, data + keys
 constexpr uint64_t kMaxLargeRequestBytes = 10 * 1024 * 1024;  // streams with records > 1 MiB
 
@@ -38,6 +37,10 @@ std::string ShardFor(const Target& t, const engine::RecordInput& r) {
 // The per-record error of a failed append: AWS's two PutRecords error codes.
 std::pair<std::string, std::string> RecordError(const Target& t, const std::string& shard_id,
                                                 const Status& s) {
+  if (s.code() == StatusCode::kResourceExhausted && s.message().starts_with("No space left")) {
+    // A full disk is the server's failure, not the caller's rate: say so plainly.
+    return {"InternalFailure", "Internal service failure: " + s.message()};
+  }
   if (s.code() == StatusCode::kResourceExhausted) {
     return {"ProvisionedThroughputExceededException", "Rate exceeded for shard " + shard_id +
                                                           " in stream " + t.name +
@@ -127,7 +130,7 @@ ApiResult PutRecordReply(const Target& t, const engine::RecordInput& probe,
       return ApiResult::Fail(e.type, e.message, e.http_status);
     }
     auto [type, message] = RecordError(t, ShardFor(t, probe), s);
-    return ApiResult::Fail(type, message);
+    return ApiResult::Fail(type, message, type == "InternalFailure" ? 500 : 400);
   }
   json out = {{"ShardId", engine::FormatShardId(r[0]->shard)},
               {"SequenceNumber", r[0]->sequence_number}};

@@ -155,7 +155,10 @@ ApiResult AddTagsToStream(Context& ctx, const ApiCall& call) {
     return InvalidArgument(*bad);
   }
   if (keys.size() > kMaxTagsPerStream) return TooManyTags(s.name, ctx.account());
+  FsyncFromTags fsync = FsyncPolicyFromTags(*tags, s.fsync);
+  if (fsync.error) return *fsync.error;
   Status st = ctx.store().AddTags(s.name, *tags);
+  if (st.ok() && !(fsync.policy == s.fsync)) st = ctx.store().SetFsyncPolicy(s.name, fsync.policy);
   if (!st.ok()) return ctx.FromStatus(st, s.name);
   return ApiResult::Ok(json::object());
 }
@@ -176,6 +179,10 @@ ApiResult RemoveTagsFromStream(Context& ctx, const ApiCall& call) {
     return InvalidArgument(*bad);
   }
   Status st = ctx.store().RemoveTags(s.name, *keys);
+  const bool drops_fsync_tag =
+      std::find(keys->begin(), keys->end(), kFsyncPolicyTag) != keys->end() &&
+      s.tags.count(std::string(kFsyncPolicyTag)) > 0;
+  if (st.ok() && drops_fsync_tag) st = ctx.store().SetFsyncPolicy(s.name, ctx.default_fsync());
   if (!st.ok()) return ctx.FromStatus(st, s.name);
   return ApiResult::Ok(json::object());
 }

@@ -102,6 +102,9 @@ ApiResult CreateStream(Context& ctx, const ApiCall& call) {
   if (max_kib) config.max_record_bytes = static_cast<uint64_t>(*max_kib) * 1024;
   if (tags) config.tags = std::move(*tags);
   if (auto rejected = CheckCreateRules(ctx, config, shard_count.has_value())) return *rejected;
+  FsyncFromTags fsync = FsyncPolicyFromTags(config.tags, ctx.default_fsync());
+  if (fsync.error) return *fsync.error;
+  config.fsync = fsync.policy;
 
   Result<engine::StreamInfo> info = ctx.store().CreateStream(config);
   if (!info.ok()) return ctx.FromStatus(info.status(), config.name);
