@@ -5,6 +5,9 @@
 
 #include "app/http_client.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/connect.hpp>
@@ -14,8 +17,11 @@
 #include <boost/beast/http.hpp>
 #include <cctype>
 #include <condition_variable>
+#include <cstdlib>
+#include <ctime>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace sluice::app {
 namespace {
@@ -35,9 +41,99 @@ Status Failure(std::string_view what, const beast::error_code& ec) {
   return UnavailableError(std::string(what) + ": " + ec.message());
 }
 
+std::string Hex(const unsigned char* data, size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    out += kDigits[data[i] >> 4];
+    out += kDigits[data[i] & 15];
+  }
+  return out;
+}
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_Digest(data.data(), data.size(), digest, &n, EVP_sha256(), nullptr);
+  return Hex(digest, n);
+}
+
+std::string Hmac(std::string_view key, std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest, &n);
+  return std::string(reinterpret_cast<const char*>(digest), n);
+}
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? v : "";
+}
+
+// AWS Signature Version 4 (service kinesisvideo) when AWS_ACCESS_KEY_ID and
+// AWS_SECRET_ACCESS_KEY are set: adds x-amz-date (and x-amz-security-token) and Authorization,
+// signing every header sent. `payload_hash` is the body's SHA-256 (a streaming body signs the
+// empty payload's, as the KVS producer does).
+void Sign(const std::string& method, const std::string& target, const std::string& host,
+          const std::string& payload_hash, HttpHeaders* headers) {
+  const std::string key_id = Env("AWS_ACCESS_KEY_ID");
+  const std::string secret = Env("AWS_SECRET_ACCESS_KEY");
+  if (key_id.empty() || secret.empty()) return;
+  std::string region = Env("AWS_REGION");
+  if (region.empty()) region = Env("AWS_DEFAULT_REGION");
+  if (region.empty()) region = "us-east-1";
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &utc);
+  const std::string amz_date = stamp;
+  const std::string date = amz_date.substr(0, 8);
+  (*headers)["x-amz-date"] = amz_date;
+  if (const std::string token = Env("AWS_SESSION_TOKEN"); !token.empty()) {
+    (*headers)["x-amz-security-token"] = token;
+  }
+  std::map<std::string, std::string> canonical = {{"host", host}};
+  for (const auto& [name, value] : *headers) canonical[Lower(name)] = value;
+  std::string canonical_headers, signed_headers;
+  for (const auto& [name, value] : canonical) {
+    canonical_headers += name + ":" + value + "\n";
+    signed_headers += (signed_headers.empty() ? "" : ";") + name;
+  }
+  const size_t q = target.find('?');
+  std::vector<std::string> params;
+  for (std::string_view query = q == std::string::npos ? ""
+                                                       : std::string_view(target).substr(q + 1);
+       !query.empty();) {
+    const size_t amp = query.find('&');
+    std::string param(query.substr(0, amp));
+    params.push_back(param.find('=') == std::string::npos ? param + "=" : param);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+  }
+  std::sort(params.begin(), params.end());
+  std::string canonical_query;
+  for (const std::string& p : params) canonical_query += (canonical_query.empty() ? "" : "&") + p;
+  const std::string request = method + "\n" + target.substr(0, q) + "\n" + canonical_query + "\n" +
+                              canonical_headers + "\n" + signed_headers + "\n" + payload_hash;
+  const std::string scope = date + "/" + region + "/kinesisvideo/aws4_request";
+  const std::string to_sign =
+      "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + Sha256Hex(request);
+  const std::string key =
+      Hmac(Hmac(Hmac(Hmac("AWS4" + secret, date), region), "kinesisvideo"), "aws4_request");
+  const std::string signature = [&] {
+    const std::string mac = Hmac(key, to_sign);
+    return Hex(reinterpret_cast<const unsigned char*>(mac.data()), mac.size());
+  }();
+  (*headers)["Authorization"] = "AWS4-HMAC-SHA256 Credential=" + key_id + "/" + scope +
+                                ", SignedHeaders=" + signed_headers + ", Signature=" + signature;
+}
+
+std::string HostHeader(const Endpoint& ep) { return ep.host + ":" + ep.port; }
+
 template <typename Fields>
 void SetHeaders(http::request<Fields>* req, const Endpoint& ep, const HttpHeaders& headers) {
-  req->set(http::field::host, ep.host + ":" + ep.port);
+  req->set(http::field::host, HostHeader(ep));
   req->set(http::field::user_agent, "sluice-cli");
   for (const auto& [name, value] : headers) req->set(name, value);
 }
@@ -92,7 +188,9 @@ Result<HttpResult> HttpCall(const Endpoint& endpoint, const std::string& method,
   stream.connect(addresses, ec);
   if (ec) return Failure("cannot connect to " + endpoint.host + ":" + endpoint.port, ec);
   http::request<http::string_body> req(http::string_to_verb(method), target, 11);
-  SetHeaders(&req, endpoint, headers);
+  HttpHeaders signed_headers = headers;
+  Sign(method, target, HostHeader(endpoint), Sha256Hex(body), &signed_headers);
+  SetHeaders(&req, endpoint, signed_headers);
   req.body() = body;
   req.prepare_payload();
   http::write(stream, req, ec);
@@ -170,7 +268,11 @@ Result<std::unique_ptr<StreamingPost>> StreamingPost::Start(
   if (ec) return Failure("cannot connect to " + endpoint.host + ":" + endpoint.port, ec);
   impl->socket.set_option(tcp::no_delay(true), ec);
   http::request<http::empty_body> req(http::verb::post, target, 11);
-  SetHeaders(&req, endpoint, headers);
+  HttpHeaders signed_headers = headers;
+  signed_headers["Transfer-Encoding"] = "chunked";
+  Sign("POST", target, HostHeader(endpoint), Sha256Hex(""), &signed_headers);
+  signed_headers.erase("Transfer-Encoding");  // set by chunked(true) below
+  SetHeaders(&req, endpoint, signed_headers);
   req.chunked(true);
   http::request_serializer<http::empty_body> serializer(req);
   http::write_header(impl->socket, serializer, ec);
