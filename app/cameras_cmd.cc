@@ -4,6 +4,7 @@
 #include "app/cameras_cmd.h"
 
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -64,19 +65,22 @@ std::string Text(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return "-";
   if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_float()) {
+  if (it->is_number_float()) {  // epoch seconds -> UTC time
+    const std::time_t t = static_cast<std::time_t>(it->get<double>());
+    std::tm utc{};
+    gmtime_r(&t, &utc);
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3f", it->get<double>());
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
     return buf;
   }
   return it->dump();
 }
 
 void PrintTable(const nlohmann::json& cameras) {
-  std::printf("%-20s %-20s %-9s %-10s %-9s %-16s %s\n", "NAME", "STREAM", "CONNECTED", "RECONNECTS",
+  std::printf("%-20s %-20s %-9s %-10s %-9s %-20s %s\n", "NAME", "STREAM", "CONNECTED", "RECONNECTS",
               "FRAGMENTS", "LAST_FRAGMENT", "URL / LAST_ERROR");
   for (const auto& c : cameras) {
-    std::printf("%-20s %-20s %-9s %-10s %-9s %-16s %s\n", Text(c, "Name").c_str(),
+    std::printf("%-20s %-20s %-9s %-10s %-9s %-20s %s\n", Text(c, "Name").c_str(),
                 Text(c, "StreamName").c_str(), Text(c, "Connected").c_str(),
                 Text(c, "ReconnectCount").c_str(), Text(c, "FragmentCount").c_str(),
                 Text(c, "LastFragmentTime").c_str(), Text(c, "Url").c_str());

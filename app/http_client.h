@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // A small blocking HTTP/1.1 client for the CLI subcommands (Beast): one request and its whole
 // response, and a chunked streaming POST whose response is read concurrently on a second thread
-// (PutMedia acks arrive while the body is still being sent). Plain http:// only.
+// (PutMedia acks arrive while the body is still being sent). Plain http:// only. When
+// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set, requests are signed with AWS Signature V4
+// (service kinesisvideo, region from AWS_REGION / AWS_DEFAULT_REGION, default us-east-1).
 // Example:
 //   ASSIGN_OR_RETURN(Endpoint ep, ParseEndpoint("http://127.0.0.1:8080"));
 //   ASSIGN_OR_RETURN(HttpResult r, HttpCall(ep, "GET", "/cameras", {}, ""));
