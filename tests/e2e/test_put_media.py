@@ -229,3 +229,25 @@ def test_non_increasing_timecodes_keep_earlier_fragments(server, media, tmp_path
     (tmp_path / "tc").mkdir()
     chunks = split_chunks(fragment_list_payload(server, name, numbers))
     assert chunk_packets(tmp_path / "tc", chunks) == probe_packets(media["h264"])
+
+
+def test_curl_chunked_upload(server, media, tmp_path):
+    """curl as a producer: `-T -` from stdin sends Transfer-Encoding: chunked; every fragment of
+    the file is PERSISTED and reads back frame-exact."""
+    import json
+    name = "curl-upload"
+    create_video_stream(server, name)
+    headers = []
+    for k, v in put_headers(name, timecode="RELATIVE").items():
+        headers += ["-H", f"{k}: {v}"]
+    with open(media["h264"], "rb") as body:
+        out = subprocess.run(["curl", "-sS", "--fail-with-body", "-X", "POST", *headers,
+                              "-H", "Transfer-Encoding: chunked", "-T", "-",
+                              f"http://127.0.0.1:{server.port}/putMedia"],
+                             stdin=body, capture_output=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    acks = [json.loads(line) for line in out.stdout.decode().splitlines() if line.strip()]
+    numbers = check_acks(acks, 6)
+    listed = split_chunks(fragment_list_payload(server, name, numbers))
+    (tmp_path / "curl").mkdir()
+    assert chunk_packets(tmp_path / "curl", listed) == probe_packets(media["h264"])
