@@ -28,6 +28,8 @@
 // is refused rather than misread.
 #include "index/catalog.h"
 
+#include "index/sqlite_util.h"
+
 #include <sqlite3.h>
 
 #include <iterator>
@@ -83,22 +85,8 @@ constexpr const char* kStreamColumns =
     "name, arn, kind, mode, status, retention_hours, created_ms, fsync_policy, max_record_bytes, "
     "tags_json, metrics_json, encryption_type, key_id, settings_json";
 
-// Maps a SQLite result code to our vocabulary; `what` says which operation failed.
 Status SqliteError(sqlite3* db, int rc, std::string_view what) {
-  std::string msg = "catalog: " + std::string(what) + ": " +
-                    (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return UnavailableError(std::move(msg));
-    case SQLITE_FULL:
-      return ResourceExhaustedError(std::move(msg));
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return DataLossError(std::move(msg));
-    default:
-      return InternalError(std::move(msg));
-  }
+  return index::SqliteError(db, rc, "catalog", what);
 }
 
 // A prepared statement, finalized on destruction. Bind* use 1-based parameter indexes.
@@ -155,14 +143,7 @@ class Stmt {
   int rc_ = SQLITE_OK;
 };
 
-Status Exec(sqlite3* db, const char* sql) {
-  char* err = nullptr;
-  int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
-  if (rc == SQLITE_OK) return OkStatus();
-  Status s = SqliteError(db, rc, err != nullptr ? err : sql);
-  sqlite3_free(err);
-  return s;
-}
+Status Exec(sqlite3* db, const char* sql) { return SqliteExec(db, "catalog", sql); }
 
 // Binds every StreamRow column except id at parameters 1..14 (the order of kStreamColumns).
 void BindStream(Stmt& st, const StreamRow& s) {
@@ -226,32 +207,7 @@ Status WriteShard(sqlite3* db, const ShardRow& r, StreamId stream, bool upsert) 
 }
 
 // Brings the schema to kSchemaVersion, one version per transaction.
-Status Migrate(sqlite3* db) {
-  int64_t version = 0;
-  {
-    Stmt st(db, "PRAGMA user_version");
-    RETURN_IF_ERROR(st.prepared());
-    ASSIGN_OR_RETURN(bool row, st.Step());
-    if (row) version = st.Int(0);
-  }
-  if (version > kSchemaVersion) {
-    return FailedPreconditionError("catalog schema version " + std::to_string(version) +
-                                   " is newer than this server supports (" +
-                                   std::to_string(kSchemaVersion) + ")");
-  }
-  for (; version < kSchemaVersion; version++) {
-    RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
-    Status s = Exec(db, kMigrations[version]);
-    // PRAGMA takes no bound parameters; the value is our own integer constant.
-    if (s.ok()) s = Exec(db, ("PRAGMA user_version = " + std::to_string(version + 1)).c_str());
-    if (s.ok()) s = Exec(db, "COMMIT");
-    if (!s.ok()) {
-      Exec(db, "ROLLBACK").IgnoreError();
-      return s;
-    }
-  }
-  return OkStatus();
-}
+Status Migrate(sqlite3* db) { return SqliteMigrate(db, "catalog", kMigrations); }
 
 Status Configure(sqlite3* db) {
   sqlite3_busy_timeout(db, kBusyTimeoutMs);

@@ -18,6 +18,8 @@
 // loss costs nothing. Headers are not rebuildable: InternHeader commits with synchronous=FULL.
 #include "index/fragment_index.h"
 
+#include "index/sqlite_util.h"
+
 #include <sqlite3.h>
 
 #include <iterator>
@@ -62,30 +64,10 @@ constexpr const char* kColumns =
     "header_version, key_frame";
 
 Status SqliteError(sqlite3* db, int rc, std::string_view what) {
-  std::string msg = "fragment index: " + std::string(what) + ": " +
-                    (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return UnavailableError(std::move(msg));
-    case SQLITE_FULL:
-      return ResourceExhaustedError(std::move(msg));
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return DataLossError(std::move(msg));
-    default:
-      return InternalError(std::move(msg));
-  }
+  return index::SqliteError(db, rc, "fragment index", what);
 }
 
-Status Exec(sqlite3* db, const char* sql) {
-  char* err = nullptr;
-  int rc = sqlite3_exec(db, sql, nullptr, nullptr, &err);
-  if (rc == SQLITE_OK) return OkStatus();
-  Status s = SqliteError(db, rc, err != nullptr ? err : sql);
-  sqlite3_free(err);
-  return s;
-}
+Status Exec(sqlite3* db, const char* sql) { return SqliteExec(db, "fragment index", sql); }
 
 // A prepared statement borrowed from the cache: reset and unbound when the borrow ends.
 class Stmt {
@@ -147,34 +129,7 @@ class Stmt {
   ASSIGN_OR_RETURN(sqlite3_stmt* var##_raw, Prepare(sql)); \
   Stmt var(db_, var##_raw)
 
-Status Migrate(sqlite3* db) {
-  int64_t version = 0;
-  {
-    sqlite3_stmt* raw = nullptr;
-    int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &raw, nullptr);
-    if (rc != SQLITE_OK) return SqliteError(db, rc, "prepare");
-    rc = sqlite3_step(raw);
-    if (rc == SQLITE_ROW) version = sqlite3_column_int64(raw, 0);
-    sqlite3_finalize(raw);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return SqliteError(db, rc, "user_version");
-  }
-  if (version > kSchemaVersion) {
-    return FailedPreconditionError("fragment index schema version " + std::to_string(version) +
-                                   " is newer than this server supports (" +
-                                   std::to_string(kSchemaVersion) + ")");
-  }
-  for (; version < kSchemaVersion; version++) {
-    RETURN_IF_ERROR(Exec(db, "BEGIN IMMEDIATE"));
-    Status s = Exec(db, kMigrations[version]);
-    if (s.ok()) s = Exec(db, ("PRAGMA user_version = " + std::to_string(version + 1)).c_str());
-    if (s.ok()) s = Exec(db, "COMMIT");
-    if (!s.ok()) {
-      Exec(db, "ROLLBACK").IgnoreError();
-      return s;
-    }
-  }
-  return OkStatus();
-}
+Status Migrate(sqlite3* db) { return SqliteMigrate(db, "fragment index", kMigrations); }
 
 const char* AxisColumnQuery(TimeAxis axis, const char* producer_sql, const char* server_sql) {
   return axis == TimeAxis::kProducer ? producer_sql : server_sql;

@@ -3,6 +3,8 @@
 
 #include "ingest/camera_registry.h"
 
+#include "index/sqlite_util.h"
+
 #include <sqlite3.h>
 
 namespace sluice::ingest {
@@ -12,15 +14,7 @@ constexpr const char* kSchema =
     "CREATE TABLE IF NOT EXISTS cameras (name TEXT PRIMARY KEY, url TEXT NOT NULL,"
     " stream TEXT NOT NULL, transport TEXT NOT NULL, created_ms INTEGER NOT NULL)";
 
-Status Exec(sqlite3* db, const char* sql) {
-  char* error = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-    std::string message = error != nullptr ? error : sqlite3_errmsg(db);
-    sqlite3_free(error);
-    return InternalError(std::string("camera registry: ") + message);
-  }
-  return OkStatus();
-}
+Status Exec(sqlite3* db, const char* sql) { return index::SqliteExec(db, "camera registry", sql); }
 
 // A prepared statement, finalized on scope exit.
 struct Stmt {
