@@ -28,3 +28,4 @@ else
 fi
 
 /usr/bin/python3 bench/kinesis_compare.py --sluice "$build/sluice" "${@:2}"
+if command -v ffmpeg >/dev/null 2>&1; then /usr/bin/python3 bench/camera_bench.py --sluice "$build/sluice" || echo "camera_bench.py exited with $?"; else echo "ffmpeg not found: camera_bench.py skipped"; fi
