@@ -161,7 +161,7 @@ class Camera:
             writer.write(b"0\r\n\r\n")
             await writer.drain()
             await asyncio.wait_for(acks, timeout=5)
-        except (OSError, asyncio.TimeoutError) as e:
+        except (OSError, ValueError, asyncio.TimeoutError) as e:
             self.errors.append(f"{type(e).__name__}: {e}")
         finally:
             acks.cancel()
@@ -192,6 +192,9 @@ class Camera:
         self.status = int(status_line.split()[1])
         while (await reader.readline()) not in (b"\r\n", b""):
             pass
+        if self.status != 200:
+            self.errors.append(f"HTTP {self.status}: {(await reader.read(300))!r}")
+            return
         pending = b""
         while True:
             size_line = await reader.readline()
