@@ -9,16 +9,16 @@ import asyncio
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from bench_support import start_sluice
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -89,17 +89,6 @@ def cluster_timecode(body):
 
 
 # --- server -----------------------------------------------------------------------------------
-def start_sluice(binary, workdir):
-    data = Path(tempfile.mkdtemp(prefix="sluice-data-", dir=workdir))
-    proc = subprocess.Popen([str(binary), "serve", "--listen", "127.0.0.1:0", "--data", str(data)],
-                            stdout=subprocess.PIPE, stderr=open(workdir / "sluice.stderr", "wb"))
-    line = proc.stdout.readline().decode()
-    m = re.search(r"http://127\.0\.0\.1:(\d+)", line)
-    if not m:
-        proc.kill()
-        raise RuntimeError(f"sluice did not print its listen line: {line!r}")
-    threading.Thread(target=proc.stdout.read, daemon=True).start()
-    return proc, int(m.group(1))
 
 
 def stop(proc):

@@ -21,6 +21,8 @@ import threading
 import time
 from pathlib import Path
 
+import bench_support
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
 LUA = ROOT / "bench" / "putrecords.lua"
@@ -76,16 +78,7 @@ def wait_ready(port, proc, timeout_s=60):
 
 # --- the servers under test -------------------------------------------------------------------
 def start_sluice(binary, workdir):
-    data = Path(tempfile.mkdtemp(prefix="sluice-data-", dir=workdir))
-    proc = subprocess.Popen([str(binary), "serve", "--listen", "127.0.0.1:0", "--data", str(data)],
-                            stdout=subprocess.PIPE, stderr=open(workdir / "sluice.stderr", "wb"))
-    line = proc.stdout.readline().decode()
-    m = re.search(r"http://127\.0\.0\.1:(\d+)", line)
-    if not m:
-        proc.kill()
-        raise RuntimeError(f"sluice did not print its listen line: {line!r}")
-    threading.Thread(target=proc.stdout.read, daemon=True).start()
-    port = int(m.group(1))
+    proc, port = bench_support.start_sluice(binary, workdir)
     wait_ready(port, proc)
     return proc, port, "fsync=always, data on disk"
 
