@@ -16,6 +16,10 @@ packages=(
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   gstreamer1.0-tools gstreamer1.0-rtsp
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
+  # Consumers: OpenCV (face detection, Haar cascades from opencv-data); a photo with a face for tests.
+  libopencv-dev opencv-data python-matplotlib-data
+  # Browser tests of playback and the console (driven by playwright-core from npm).
+  chromium
 )
 # Node.js (for the web console build and npm-installed test tools): use the machine's if present.
 if ! command -v npm >/dev/null 2>&1; then packages+=(nodejs npm); fi

@@ -13,7 +13,7 @@ ALLOWED = {
     "index": {"base", "index"},
     "engine": {"base", "index", "engine"},
     "ingest": {"base", "media", "engine", "index", "ingest"},
-    "consumers": {"base", "media", "engine", "index", "consumers"},
+    "consumers": {"base", "media", "engine", "index", "ingest", "consumers"},
     "web": {"base", "media", "engine", "index", "ingest", "consumers", "web"},
     "app": {"base", "media", "engine", "index", "ingest", "consumers", "web", "app"},
     "bench": {"base", "media", "engine", "index", "ingest", "consumers", "web", "bench"},
