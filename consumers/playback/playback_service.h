@@ -6,17 +6,19 @@
 // progressive MP4 clips and samples images with media/frame_decoder.h. Every byte it serves is
 // read through ingest's FragmentReader: the one read path GetMedia and the consumers use.
 //
-// Errors are Status values whose code and message prefix name the KVS exception
-// (PlaybackErrorOf): NotFound -> ResourceNotFoundException; InvalidArgument ->
+// Errors are Status values whose code and message prefix name the KVS exception (the API layer
+// maps them in one place): NotFound -> ResourceNotFoundException; InvalidArgument ->
 // InvalidArgumentException; FailedPrecondition with media/remux.h's prefixes ->
 // UnsupportedStreamMediaType / MissingCodecPrivateData / InvalidCodecPrivateData;
 // FailedPrecondition with kNoDataRetentionPrefix -> NoDataRetentionException;
-// PermissionDenied -> HTTP 403 (expired or forged session token).
+// DeadlineExceeded -> HTTP 403 (an expired or forged session token; base/status.h has no
+// PermissionDenied code). Messages are AWS's wording where AWS has one (README.md, "Playback").
 // Thread-safety: every method may be called from any thread concurrently.
 // Example:
 //   PlaybackService playback(&reader, {.token_secret = secret});
 //   ASSIGN_OR_RETURN(std::string url, playback.CreateHlsSession(request, "http://127.0.0.1:8080"));
-//   ASSIGN_OR_RETURN(PlaybackResource r, playback.Serve({.path = "/hls/v1/getHLSMasterPlaylist.m3u8",
+//   ASSIGN_OR_RETURN(PlaybackResource r, playback.Serve({.path =
+//   "/hls/v1/getHLSMasterPlaylist.m3u8",
 //                                                        .query = {{"SessionToken", token}}}));
 #pragma once
 
@@ -38,6 +40,9 @@
 namespace sluice::consumers::playback {
 
 inline constexpr std::string_view kNoDataRetentionPrefix = "no data retention: ";
+// The DeadlineExceeded messages for session tokens (AWS answers an expired one with the first).
+inline constexpr std::string_view kSessionExpiredMessage = "Streaming session token is expired";
+inline constexpr std::string_view kSessionInvalidMessage = "Streaming session token is invalid";
 
 enum class PlaybackMode { kLive, kLiveReplay, kOnDemand };
 enum class ContainerFormat { kFragmentedMp4, kMpegTs };
@@ -59,9 +64,9 @@ struct HlsSessionRequest {
   ContainerFormat container = ContainerFormat::kFragmentedMp4;
   std::optional<DiscontinuityMode> discontinuity;  // default: per selector axis
   bool display_fragment_timestamp = false;
-  std::optional<int64_t> expires_s;          // 300..43200, default 300
-  std::optional<uint32_t> max_fragments;     // MaxMediaPlaylistFragmentResults 1..5000
-  bool low_latency = false;  // Sluice extension: LL-HLS blocking reload (see README)
+  std::optional<int64_t> expires_s;       // 300..43200, default 300
+  std::optional<uint32_t> max_fragments;  // MaxMediaPlaylistFragmentResults 1..5000
+  bool low_latency = false;               // Sluice extension: LL-HLS blocking reload (see README)
 };
 
 // GetDASHStreamingSessionURL's input (B9).
@@ -94,8 +99,8 @@ struct ImagesRequest {
   int64_t sampling_interval_ms = 3000;  // >= 200
   bool png = false;                     // Format PNG (else JPEG)
   int jpeg_quality = 80;
-  uint32_t width = 0;   // 0: not given
-  uint32_t height = 0;  // 0: not given
+  uint32_t width = 0;         // 0: not given
+  uint32_t height = 0;        // 0: not given
   uint32_t max_results = 25;  // 1..100
   std::string next_token;
 };
@@ -116,15 +121,29 @@ struct PlaybackRequest {
   std::map<std::string, std::string> query;
 };
 struct PlaybackResource {
-  std::string content_type;  // application/vnd.apple.mpegurl, application/dash+xml, video/mp4, video/mp2t
+  std::string
+      content_type;  // application/vnd.apple.mpegurl, application/dash+xml, video/mp4, video/mp2t
   std::string body;
   std::string cache_control;  // "no-cache" for live playlists, "max-age=..." for segments
+};
+
+// What the service did since it was built. Segment counters cover init, fMP4 and TS segments.
+struct PlaybackStats {
+  uint64_t segment_hits = 0;    // served from the segment cache
+  uint64_t segment_misses = 0;  // produced (one remux each)
+  uint64_t segment_joins = 0;   // waited for a remux another request had started
+  uint64_t segment_evictions = 0;
+  uint64_t segment_cache_bytes = 0;
+  uint64_t segment_cache_entries = 0;
+  uint64_t playlists = 0;  // HLS master/media playlists and DASH manifests served
+  uint64_t clips = 0;
+  uint64_t images = 0;  // images produced (NO_MEDIA / MEDIA_ERROR entries not counted)
 };
 
 struct PlaybackOptions {
   // Signs session tokens (HMAC-SHA256); tokens survive a restart only if it does.
   std::string token_secret;
-  Clock* clock = nullptr;                   // null: SystemClock(). Not owned.
+  Clock* clock = nullptr;                    // null: SystemClock(). Not owned.
   uint64_t segment_cache_bytes = 256 << 20;  // bounded cache of produced segments
 };
 
@@ -143,8 +162,10 @@ class PlaybackService {
   Result<std::string> CreateDashSession(const DashSessionRequest& request,
                                         std::string_view endpoint);
 
-  // Serves one session resource. PermissionDenied (403) for a forged or expired token, NotFound
-  // for an unknown resource or a fragment not in the session, InvalidArgument for bad parameters.
+  // Serves one session resource. DeadlineExceeded (403) for a forged or expired token
+  // (kSessionExpiredMessage / kSessionInvalidMessage), NotFound for an unknown resource or a
+  // fragment not in the session, InvalidArgument for bad parameters. Unknown query parameters
+  // (_HLS_msn, _HLS_part, ...) are ignored.
   Result<PlaybackResource> Serve(const PlaybackRequest& request);
 
   // LL-HLS blocking playlist reload: calls `ready` (from any thread, exactly once) when the
@@ -156,6 +177,9 @@ class PlaybackService {
 
   Result<Clip> GetClip(const ClipRequest& request);
   Result<ImagesPage> GetImages(const ImagesRequest& request);
+
+  // Counters since construction (tests, /metrics).
+  PlaybackStats Stats() const;
 
  private:
   struct Impl;
