@@ -4,6 +4,7 @@
 // detection consumers, and EncodeImage (JPEG with a quality, PNG) at a requested size.
 // Lifecycle: one VideoDecoder per stream reader; feed fragments in log order. After a gap or a
 // header change, call Reset() (or create a new decoder); decoding restarts at the next key frame.
+// Each decoder decodes on the calling thread only (no codec threads): run several for more cores.
 // Thread-safety: a VideoDecoder belongs to one thread at a time; EncodeImage is a free function.
 // Example:
 //   ASSIGN_OR_RETURN(auto dec, VideoDecoder::Create(*header.VideoTrack()));
@@ -51,10 +52,17 @@ class VideoDecoder {
 
   // Decodes the video frames of one fragment (frames of other tracks are ignored) and returns the
   // wanted ones in presentation order, flushing the decoder at the end of the fragment (fragments
-  // start with a key frame, so each one decodes on its own). DataLoss when a frame fails to decode
-  // (MEDIA_ERROR), with the frames decoded before it lost.
+  // start with a key frame, so each one decodes on its own). A continuation fragment (first video
+  // frame not a key frame) decodes when it follows, in log order, the fragments back to its key
+  // frame: the decoder keeps that GOP's coded frames and replays them first. Frames that cannot
+  // decode for want of references are skipped, not errors: those before the first key frame
+  // after Create/Reset (or after a jump back), and the leading pictures of an open GOP (shown
+  // before the key frame decoding started at: H.265 RASL, H.264 B-frames after a recovery-point
+  // I frame). DataLoss when a frame fails to decode or decodes damaged (MEDIA_ERROR), with the
+  // frames decoded before it lost; the decoder then restarts at the next key frame.
   Result<std::vector<DecodedFrame>> DecodeFragment(const Fragment& fragment,
                                                    const DecodeOptions& options);
+  // Forgets the kept GOP and the decoder's references.
   void Reset();
 
  private:
@@ -67,13 +75,16 @@ enum class ImageFormat { kJpeg, kPng };
 
 struct ImageOptions {
   ImageFormat format = ImageFormat::kJpeg;
-  int jpeg_quality = 80;  // 1..100
+  // 1..100, mapped linearly to the mjpeg quantiser (ffmpeg's -q:v) 31..1: 80 -> 7, 100 -> 1.
+  int jpeg_quality = 80;
   // Output size: both 0 = the frame's size; one 0 = keep the aspect ratio; both set = stretch.
   uint32_t width = 0;
   uint32_t height = 0;
 };
 
-// Scales (libswscale) and encodes (libavcodec mjpeg / png) one frame.
+// Scales (libswscale, bicubic) and encodes (libavcodec mjpeg as yuvj420p / png as rgb24) one
+// frame. InvalidArgument for an empty or short frame buffer, a quality outside 1..100 or a side
+// above 8192 pixels.
 Result<std::string> EncodeImage(const DecodedFrame& frame, const ImageOptions& options);
 
 }  // namespace sluice::media
