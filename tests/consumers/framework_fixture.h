@@ -72,7 +72,8 @@ class DeliveryLog {
   size_t DistinctRecords() const {
     std::set<std::string> seen;
     for (const Delivery& d : Events()) {
-      if (d.kind == "record") seen.insert(std::to_string(d.shard.value()) + "/" + d.sequence_number);
+      if (d.kind == "record")
+        seen.insert(std::to_string(d.shard.value()) + "/" + d.sequence_number);
     }
     return seen.size();
   }
@@ -245,12 +246,12 @@ class ConsumerTest : public ::testing::Test {
   }
   std::unique_ptr<Worker> MakeWorker(const WorkerOptions& options, CollectingOptions collect = {}) {
     const std::string id = options.worker_id;
-    return std::make_unique<Worker>(backend_.get(), source_.get(),
-                                     [this, id, collect](ShardIndex) {
-                                       return std::make_unique<CollectingProcessor>(&log_, id,
-                                                                                    collect);
-                                     },
-                                     options);
+    return std::make_unique<Worker>(
+        backend_.get(), source_.get(),
+        [this, id, collect](ShardIndex) {
+          return std::make_unique<CollectingProcessor>(&log_, id, collect);
+        },
+        options);
   }
 
   std::vector<index::ConsumerLease> Leases(const std::string& app = "app") {
