@@ -7,6 +7,7 @@
 #include <atomic>
 #include <thread>
 
+#include "consumers/framework/fragment_frames.h"
 #include "consumers/framework/fragment_iterator.h"
 #include "tests/ingest/ingest_fixture.h"
 
@@ -120,6 +121,26 @@ TEST_F(FragmentIteratorTest, ToFragmentGivesFramesAndStoredMetadata) {
   EXPECT_EQ(f->producer_timestamp, stored.meta.producer_timestamp);
   EXPECT_EQ(f->header_version, stored.header.version);
   EXPECT_FALSE(f->Payload(f->frames[0]).empty());
+}
+
+TEST_F(FragmentIteratorTest, FrameExtractorDecodesEachFragment) {
+  REQUIRE_H264();
+  auto it = OpenIt({.type = Type::kEarliest});
+  auto batch = it->Next(3);
+  ASSERT_TRUE(batch.ok());
+  ASSERT_EQ(batch->size(), 3u);
+  FrameExtractor frames;
+  for (const ingest::StoredFragment& f : *batch) {
+    auto all = frames.Decode(f, {});
+    ASSERT_TRUE(all.ok()) << all.status().ToString();
+    ASSERT_EQ(all->size(), 25u);
+    EXPECT_EQ((*all)[0].width, 320u);
+    EXPECT_EQ((*all)[0].height, 240u);
+    EXPECT_TRUE((*all)[0].key);
+    auto keys = frames.Decode(f, {.key_frames_only = true});
+    ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+    EXPECT_EQ(keys->size(), 1u);
+  }
 }
 
 TEST_F(FragmentIteratorTest, UnknownStreamOrFragmentIsNotFound) {
