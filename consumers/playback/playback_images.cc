@@ -6,6 +6,8 @@
 // before the instant (frame pts - the fragment's first pts == instant - fragment start). A
 // decoding failure is MEDIA_ERROR for that fragment's instants.
 #include <algorithm>
+#include <atomic>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -77,6 +79,126 @@ int64_t PickFrame(const ParsedFragment& f, int64_t offset_ms) {
   return it == pts.begin() ? pts.front() : *(it - 1);
 }
 
+// Decodes the fragments that hold instants, in log order, one decoder per header version.
+class ImageMaker {
+ public:
+  using ParseFn = std::function<Result<std::unique_ptr<ParsedFragment>>(const index::FragmentRow&)>;
+  // `rows` must outlive the maker; `made` counts the images produced.
+  ImageMaker(ParseFn parse, const ImagesRequest& request,
+             const std::vector<index::FragmentRow>& rows, std::atomic<uint64_t>* made)
+      : parse_(std::move(parse)), request_(request), rows_(rows), made_(made) {}
+
+  // Fills in the images of `members` (indexes into `page`), all held by rows_[row].
+  void Make(size_t row, const std::vector<size_t>& members, ImagesPage* page) {
+    for (size_t i : members) page->images[i].error = ImageError::kMediaError;
+    Result<std::unique_ptr<ParsedFragment>> f = parse_(rows_[row]);
+    if (!f.ok() || (*f)->tracks.video == nullptr) return;
+    std::map<size_t, int64_t> picked;  // image index -> pts
+    std::set<int64_t> wanted;
+    const int64_t start = AxisTime(rows_[row], request_.axis);
+    for (size_t i : members) {
+      const int64_t pts = PickFrame(**f, page->images[i].timestamp.value() - start);
+      if (pts == media::kUnknownTime) continue;
+      picked[i] = pts;
+      wanted.insert(pts);
+    }
+    media::VideoDecoder* decoder = DecoderFor(row, **f);
+    if (decoder == nullptr) return;
+    media::DecodeOptions options;
+    options.want = [&](int64_t pts) { return wanted.count(pts) > 0; };
+    Result<std::vector<media::DecodedFrame>> frames =
+        decoder->DecodeFragment((*f)->fragment, options);
+    if (!frames.ok()) {
+      decoders_.erase(rows_[row].header_version);  // start clean at the next fragment
+      return;
+    }
+    last_[rows_[row].header_version] = row;
+    for (const auto& [i, pts] : picked) {
+      auto frame = std::find_if(frames->begin(), frames->end(),
+                                [&](const media::DecodedFrame& d) { return d.pts_ns == pts; });
+      if (frame == frames->end()) continue;
+      Result<std::string> image = media::EncodeImage(*frame, Options());
+      if (!image.ok()) continue;
+      page->images[i].content = std::move(*image);
+      page->images[i].error = ImageError::kNone;
+      ++*made_;
+    }
+  }
+
+ private:
+  media::ImageOptions Options() const {
+    return {.format = request_.png ? media::ImageFormat::kPng : media::ImageFormat::kJpeg,
+            .jpeg_quality = request_.jpeg_quality,
+            .width = request_.width,
+            .height = request_.height};
+  }
+
+  // The decoder for the row's header, primed for a fragment that does not start with a key
+  // frame: the fragments back to its key frame are decoded first (nothing converted), unless the
+  // decoder just decoded the one before it.
+  media::VideoDecoder* DecoderFor(size_t row, const ParsedFragment& f) {
+    const uint64_t version = rows_[row].header_version;
+    auto& decoder = decoders_[version];
+    if (!decoder) {
+      Result<std::unique_ptr<media::VideoDecoder>> made =
+          media::VideoDecoder::Create(*f.tracks.video);
+      if (!made.ok()) return nullptr;
+      decoder = std::move(*made);
+      last_.erase(version);
+    }
+    if (rows_[row].key_frame || (last_.count(version) > 0 && last_[version] + 1 == row)) {
+      return decoder.get();
+    }
+    size_t first = row;
+    while (first > 0 && !rows_[first].key_frame && rows_[first - 1].header_version == version &&
+           rows_[first - 1].counter.value() + 1 == rows_[first].counter.value()) {
+      --first;
+    }
+    for (size_t k = first; k < row; ++k) {
+      Result<std::unique_ptr<ParsedFragment>> before = parse_(rows_[k]);
+      if (!before.ok()) break;
+      media::DecodeOptions none;
+      none.want = [](int64_t) { return false; };
+      if (!decoder->DecodeFragment((*before)->fragment, none).ok()) break;
+    }
+    return decoder.get();
+  }
+
+  const ParseFn parse_;
+  const ImagesRequest& request_;
+  const std::vector<index::FragmentRow>& rows_;
+  std::atomic<uint64_t>* const made_;
+  std::map<uint64_t, std::unique_ptr<media::VideoDecoder>> decoders_;  // by header version
+  std::map<uint64_t, size_t> last_;  // header version -> the row its decoder decoded last
+};
+
+// The instants of one page (from `first`), and the cursor of the next page if any remain.
+std::vector<int64_t> PageInstants(const ImagesRequest& r, int64_t first) {
+  std::vector<int64_t> instants;
+  for (int64_t t = first; t <= r.end.value() && instants.size() < r.max_results;
+       t += r.sampling_interval_ms) {
+    instants.push_back(t);
+  }
+  return instants;
+}
+
+// Which row holds each instant: the last starting at or before it, if it has not ended by then.
+std::map<size_t, std::vector<size_t>> HoldingRows(const std::vector<index::FragmentRow>& rows,
+                                                  index::TimeAxis axis,
+                                                  const std::vector<int64_t>& instants) {
+  std::map<size_t, std::vector<size_t>> by_row;
+  for (size_t i = 0; i < instants.size(); ++i) {
+    auto holder = std::upper_bound(
+        rows.begin(), rows.end(), instants[i],
+        [&](int64_t t, const index::FragmentRow& row) { return t < AxisTime(row, axis); });
+    if (holder == rows.begin()) continue;
+    const size_t row = static_cast<size_t>(holder - rows.begin()) - 1;
+    if (instants[i] >= AxisTime(rows[row], axis) + rows[row].duration_ms) continue;
+    by_row[row].push_back(i);
+  }
+  return by_row;
+}
+
 }  // namespace
 
 Result<ImagesPage> PlaybackService::GetImages(const ImagesRequest& r) {
@@ -94,11 +216,7 @@ Result<ImagesPage> PlaybackService::GetImages(const ImagesRequest& r) {
     first = c.next;
   }
   ImagesPage page;
-  std::vector<int64_t> instants;
-  for (int64_t t = first; t <= r.end.value() && instants.size() < r.max_results;
-       t += r.sampling_interval_ms) {
-    instants.push_back(t);
-  }
+  const std::vector<int64_t> instants = PageInstants(r, first);
   if (instants.empty()) return page;
   const int64_t after = instants.back() + r.sampling_interval_ms;
   if (after <= r.end.value()) {
@@ -106,71 +224,21 @@ Result<ImagesPage> PlaybackService::GetImages(const ImagesRequest& r) {
     next.next = after;
     page.next_token = EncodeCursor(impl_->signer, next);
   }
-
+  page.images.resize(instants.size());
+  for (size_t i = 0; i < instants.size(); ++i) {
+    page.images[i].timestamp = TimestampMs(instants[i]);
+    page.images[i].error = ImageError::kNoMedia;
+  }
   // The fragments that may hold the page's instants, in (start, counter) order.
   ASSIGN_OR_RETURN(
       std::vector<index::FragmentRow> rows,
       AllFragments(impl_->Lister(r.stream), r.axis, TimestampMs(instants.front() - kLookBackMs),
                    TimestampMs(instants.back())));
-  // Instant index -> the row holding it.
-  std::map<size_t, std::vector<size_t>> by_row;
-  page.images.resize(instants.size());
-  for (size_t i = 0; i < instants.size(); ++i) {
-    page.images[i].timestamp = TimestampMs(instants[i]);
-    page.images[i].error = ImageError::kNoMedia;
-    auto holder = std::upper_bound(
-        rows.begin(), rows.end(), instants[i],
-        [&](int64_t t, const index::FragmentRow& row) { return t < AxisTime(row, r.axis); });
-    if (holder == rows.begin()) continue;
-    const size_t row = static_cast<size_t>(holder - rows.begin()) - 1;
-    if (instants[i] >= AxisTime(rows[row], r.axis) + rows[row].duration_ms) continue;
-    by_row[row].push_back(i);
-  }
-
-  const media::ImageOptions image_options{
-      .format = r.png ? media::ImageFormat::kPng : media::ImageFormat::kJpeg,
-      .jpeg_quality = r.jpeg_quality,
-      .width = r.width,
-      .height = r.height};
-  std::map<uint64_t, std::unique_ptr<media::VideoDecoder>> decoders;  // by header version
-  for (const auto& [row_index, members] : by_row) {
-    const index::FragmentRow& row = rows[row_index];
-    for (size_t i : members) page.images[i].error = ImageError::kMediaError;
-    Result<std::unique_ptr<ParsedFragment>> f = impl_->Parse(info, row, /*allow_g711=*/true);
-    if (!f.ok() || (*f)->tracks.video == nullptr) continue;
-    std::map<size_t, int64_t> picked;  // instant -> pts
-    std::set<int64_t> wanted;
-    for (size_t i : members) {
-      const int64_t pts = PickFrame(**f, instants[i] - AxisTime(row, r.axis));
-      if (pts == media::kUnknownTime) continue;
-      picked[i] = pts;
-      wanted.insert(pts);
-    }
-    auto& decoder = decoders[row.header_version];
-    if (!decoder) {
-      Result<std::unique_ptr<media::VideoDecoder>> made =
-          media::VideoDecoder::Create(*(*f)->tracks.video);
-      if (!made.ok()) continue;
-      decoder = std::move(*made);
-    }
-    media::DecodeOptions options;
-    options.want = [&](int64_t pts) { return wanted.count(pts) > 0; };
-    Result<std::vector<media::DecodedFrame>> frames =
-        decoder->DecodeFragment((*f)->fragment, options);
-    if (!frames.ok()) {
-      decoder.reset();  // start clean at the next fragment
-      continue;
-    }
-    for (const auto& [i, pts] : picked) {
-      auto frame = std::find_if(frames->begin(), frames->end(),
-                                [&](const media::DecodedFrame& d) { return d.pts_ns == pts; });
-      if (frame == frames->end()) continue;
-      Result<std::string> image = media::EncodeImage(*frame, image_options);
-      if (!image.ok()) continue;
-      page.images[i].content = std::move(*image);
-      page.images[i].error = ImageError::kNone;
-      ++impl_->images;
-    }
+  ImageMaker maker(
+      [&](const index::FragmentRow& row) { return impl_->Parse(info, row, /*allow_g711=*/true); },
+      r, rows, &impl_->images);
+  for (const auto& [row, members] : HoldingRows(rows, r.axis, instants)) {
+    maker.Make(row, members, &page);
   }
   return page;
 }

@@ -55,7 +55,9 @@ Result<PlaybackResource> PlaybackService::Impl::InitSegment(const OpenSession& s
                        .id = *version,
                        .track = track | (g711 ? 0x100u : 0u)};
   const StreamId stream = s.stream.id;
+  bool produced = false;
   ASSIGN_OR_RETURN(SegmentCache::Bytes bytes, segments.Get(key, [&]() -> Result<std::string> {
+    produced = true;
     metric_misses->Add();
     ASSIGN_OR_RETURN(media::TrackHeader header, reader->Header(stream, *version));
     ASSIGN_OR_RETURN(media::PlayableTracks tracks,
@@ -65,6 +67,7 @@ Result<PlaybackResource> PlaybackService::Impl::InitSegment(const OpenSession& s
     }
     return media::Fmp4InitSegment(header, tracks, track);
   }));
+  if (!produced) metric_hits->Add();
   return PlaybackResource{std::string(kMp4), *bytes, std::string(kSegmentCacheControl)};
 }
 

@@ -150,6 +150,30 @@ TEST_F(PlaybackExportTest, NoMediaOutsideFragments) {
   }
 }
 
+TEST_F(PlaybackExportTest, InstantsInContinuationFragmentsDecode) {
+  // 2 s GOPs cut into ~0.5 s clusters: most fragments do not start with a key frame.
+  const std::string path = dir_.path() + "/continuation.mkv";
+  if (media::testing::Run("ffmpeg -nostdin -v error -y -f lavfi -i testsrc=size=320x240:rate=25 "
+                          "-t 4 -c:v libx264 -g 50 -keyint_min 50 -pix_fmt yuv420p "
+                          "-cluster_time_limit 500 -f matroska '" +
+                          path + "'") != 0) {
+    GTEST_SKIP() << "no ffmpeg";
+  }
+  CreateVideo("cam");
+  auto numbers = PutPaced("cam", ReadFile(path), 500);
+  ASSERT_GE(numbers.size(), 6u);
+  auto page = service_->GetImages(Images(500, 3500, 250));
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  std::string errors;
+  for (const Image& image : page->images) errors += image.error == ImageError::kNone ? '+' : '!';
+  EXPECT_EQ(errors, std::string(13, '+'));
+  // One instant alone, in the middle of a GOP, needs the fragments before it.
+  auto alone = service_->GetImages(Images(2250, 2250, 200));
+  ASSERT_TRUE(alone.ok());
+  EXPECT_EQ(alone->images[0].error, ImageError::kNone);
+  EXPECT_EQ(alone->images[0].content, page->images[7].content);
+}
+
 TEST_F(PlaybackExportTest, PagesContinueWithSignedTokens) {
   auto numbers = PutFile("cam", "h264");
   REQUIRE_FRAGMENTS(numbers, 6u);
