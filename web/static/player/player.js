@@ -2,7 +2,7 @@
 // Sluice player: reads the page's query (stream, mode, start, end, container, low_latency), asks
 // this server for an HLS session (POST ../getHLSStreamingSessionURL, KVS REST-JSON, unsigned) and
 // plays it with hls.js (native HLS where Media Source Extensions are missing). Tests and scripts
-// read window.sluicePlayer: {state, error, ended, sessionUrl, ...}; see README in web/static/.
+// read window.sluicePlayer: {state, error, ended, sessionUrl, ...}; see web/static/README.md.
 'use strict';
 
 (function () {
@@ -117,7 +117,8 @@
       if (p.end !== null) range.EndTimestamp = p.end;
       body.HLSFragmentSelector = { FragmentSelectorType: 'SERVER_TIMESTAMP', TimestampRange: range };
     }
-    if (p.lowLatency) body.LowLatency = true;
+    // Sluice's one member beyond the KVS model: an LL-HLS session (blocking playlist reload).
+    if (p.lowLatency) body.SluiceLowLatency = true;
     const response = await fetch(new URL('../getHLSStreamingSessionURL', location.href), {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
