@@ -239,7 +239,7 @@ Status Muxer::WriteHeader(const MuxerOptions& options) {
 
 Status Muxer::WriteFrame(AVStream* stream, const Fragment& fragment, const Frame& frame,
                          const SampleTime& time, int64_t timescale) {
-  if (uint64_t{frame.offset} + frame.size > fragment.cluster.size()) {
+  if (uint64_t{frame.offset} + frame.size > fragment.cluster.size() || frame.size > INT32_MAX) {
     return InvalidArgumentError("frame outside its cluster");
   }
   av_packet_unref(packet_);

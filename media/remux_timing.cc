@@ -112,6 +112,8 @@ void ClampDtsToZero(std::vector<SampleTime>* times) {
 
 namespace {
 
+constexpr int64_t kMaxTime = int64_t{1} << 62;
+
 // The nominal duration of an audio frame in samples (AAC: fixed; G.711: one byte per sample and
 // channel); 0 for video.
 int64_t AudioFrameSamples(const CodecConfig& config, const Frame& f) {
@@ -139,7 +141,8 @@ TrackSamples CollectSamples(const Fragment& fragment, const TrackInfo& track,
     if (f.track_number != track.number || f.size == 0) continue;
     int64_t t = f.pts_ns;
     if (t == kUnknownTime) t = next_ns;
-    if (t == kUnknownTime) continue;
+    // Unknown, or so far out (beyond +-146 years) that arithmetic on it could overflow.
+    if (t == kUnknownTime || t > kMaxTime || t < -kMaxTime) continue;
     const int64_t samples = AudioFrameSamples(config, f);
     int64_t duration = f.duration_ns > 0 ? f.duration_ns : default_ns;
     if (duration == 0 && samples > 0) duration = samples * 1'000'000'000 / timescale;

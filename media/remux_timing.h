@@ -55,9 +55,9 @@ struct TrackSamples {
 };
 
 // Collects `track`'s frames from `fragment` (frames without a known pts get the previous frame's
-// end, or are dropped when that is unknown too; empty frames are dropped) and times them in ticks
-// of 1/timescale. `origin_ns` is subtracted first (0 for the stored timeline). Empty when the track
-// has no frame there.
+// end, or are dropped when that is unknown too; empty frames and times beyond 2^62 ns are dropped)
+// and times them in ticks of 1/timescale. `origin_ns` is subtracted first (0 for the stored
+// timeline). Empty when the track has no frame there.
 TrackSamples CollectSamples(const Fragment& fragment, const TrackInfo& track,
                             const CodecConfig& config, int64_t timescale, int64_t origin_ns);
 

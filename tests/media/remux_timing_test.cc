@@ -125,5 +125,40 @@ TEST(RemuxTimingTest, NegativeDecodeTimesClampToZero) {
   EXPECT_EQ(t[0].pts, 0);
 }
 
+TEST(RemuxTimingTest, CollectSkipsUnknownEmptyAndAbsurdTimes) {
+  TrackInfo track;
+  track.number = 1;
+  track.default_duration_ns = 40'000'000;
+  CodecConfig config;
+  config.codec = Codec::kH264;
+  Fragment f;
+  f.cluster = std::string(100, 'x');
+  auto add = [&](uint64_t number, int64_t pts, uint32_t size) {
+    Frame fr;
+    fr.track_number = number;
+    fr.pts_ns = pts;
+    fr.offset = 0;
+    fr.size = size;
+    f.frames.push_back(fr);
+  };
+  add(1, kUnknownTime, 10);  // leading unknown: dropped
+  add(1, 1'000'000'000, 10);
+  add(2, 1'020'000'000, 10);  // another track
+  add(1, kUnknownTime, 10);   // laced: previous + DefaultDuration
+  add(1, 1'080'000'000, 0);   // empty
+  add(1, INT64_MAX - 1, 10);  // absurd
+  add(1, 1'120'000'000, 10);
+  const TrackSamples s = CollectSamples(f, track, config, 90000, 0);
+  ASSERT_EQ(s.frames.size(), 3u);
+  EXPECT_EQ(s.frames[0], &f.frames[1]);
+  EXPECT_EQ(s.frames[1], &f.frames[3]);
+  EXPECT_EQ(s.frames[2], &f.frames[6]);
+  EXPECT_EQ(s.times[0].pts, 90000);
+  EXPECT_EQ(s.times[1].pts, 93600);
+  EXPECT_EQ(s.times[2].pts, 100800);
+  // Relative to an origin (clips).
+  EXPECT_EQ(CollectSamples(f, track, config, 90000, 1'000'000'000).times[0].pts, 0);
+}
+
 }  // namespace
 }  // namespace sluice::media::remux
