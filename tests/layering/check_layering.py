@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Layering check: every project #include must follow the one-way module table in README.md
 # (a module includes only modules below it). Also pins third-party headers to their modules:
-# Boost/Asio/Beast to web/http and app/, gtest to tests/. Exits 1 listing each violation.
+# Boost/Asio/Beast to web/http, app/ and consumers/deliver/ (HTTP delivery, gzip), gtest to
+# tests/. Exits 1 listing each violation.
 import os
 import re
 import sys
@@ -20,7 +21,7 @@ ALLOWED = {
 }
 # Third-party include prefixes and the folders (path prefixes) allowed to use them.
 PINNED = {
-    "boost/": ("web/http/", "app/", "bench/"),
+    "boost/": ("web/http/", "app/", "bench/", "consumers/deliver/"),
     "gtest/": ("tests/",),
     "gmock/": ("tests/",),
     "opencv2/": ("consumers/face_detect/",),
