@@ -141,7 +141,8 @@ struct PlaybackStats {
 };
 
 struct PlaybackOptions {
-  // Signs session tokens (HMAC-SHA256); tokens survive a restart only if it does.
+  // Signs session tokens (HMAC-SHA256); tokens survive a restart only if it does. Empty: a
+  // random secret drawn at construction.
   std::string token_secret;
   Clock* clock = nullptr;                    // null: SystemClock(). Not owned.
   uint64_t segment_cache_bytes = 256 << 20;  // bounded cache of produced segments
@@ -168,11 +169,17 @@ class PlaybackService {
   // (_HLS_msn, _HLS_part, ...) are ignored.
   Result<PlaybackResource> Serve(const PlaybackRequest& request);
 
-  // LL-HLS blocking playlist reload: calls `ready` (from any thread, exactly once) when the
-  // media playlist of the request's session would list media sequence number `msn`, or after
-  // `timeout_ms`; the caller then calls Serve. Returns an id for CancelWait.
+  // LL-HLS blocking playlist reload: calls `ready` exactly once when the media playlist of the
+  // request's session would list media sequence number `msn`, when the session can list no
+  // more (ON_DEMAND, LIVE_REPLAY past its end), or after `timeout_ms`; the caller then calls
+  // Serve. `ready` runs on the service's waiter thread, or inline (inside this call) when the
+  // token or its stream is unusable (Serve then answers the error); keep it cheap (post the
+  // Serve to a pool). Pending waits are answered when the service is destroyed. Returns an id
+  // for CancelWait.
   uint64_t WaitForSequence(const PlaybackRequest& request, uint64_t msn, int64_t timeout_ms,
                            std::function<void()> ready);
+  // Forgets a pending wait: its `ready` is not called after CancelWait returns (if it is running
+  // on the waiter thread, CancelWait waits for it to finish). No-op for an answered wait.
   void CancelWait(uint64_t id);
 
   Result<Clip> GetClip(const ClipRequest& request);

@@ -217,6 +217,56 @@ TEST_F(PlaybackSessionTest, LiveReplayAddsFragmentsAtRealTimePace) {
   EXPECT_TRUE(LinesWith(ended, "#EXT-X-PLAYLIST-TYPE").empty());
 }
 
+TEST_F(PlaybackSessionTest, DiscontinuitySequenceCountsWhatSlidOut) {
+  auto first = PutFile("cam", "h264");  // arrivals t0 + 1..6 s, back to back
+  REQUIRE_FRAGMENTS(first, 6u);
+  const std::string gaps = Hls(
+      {.stream = "cam", .discontinuity = DiscontinuityMode::kOnDiscontinuity, .max_fragments = 3});
+  const std::string always = Hls({.stream = "cam", .max_fragments = 3});
+  const std::string never =
+      Hls({.stream = "cam", .discontinuity = DiscontinuityMode::kNever, .max_fragments = 3});
+  auto sequence = [&](const std::string& token) {
+    return LinesWith(Body(kMedia, token), "#EXT-X-DISCONTINUITY-SEQUENCE:")[0];
+  };
+  EXPECT_EQ(sequence(gaps), "#EXT-X-DISCONTINUITY-SEQUENCE:0");
+  EXPECT_EQ(LinesWith(Body(kMedia, gaps), "#EXT-X-DISCONTINUITY").size(), 1u);  // no gap yet
+  clock_.Advance(10'000);
+  auto second = PutFile("cam", "h264");  // the same header 10 s later: one gap
+  ASSERT_EQ(second.size(), 6u);
+  std::string playlist = Body(kMedia, gaps);
+  EXPECT_EQ(Listed(playlist), std::vector<std::string>(second.begin() + 3, second.end()));
+  // The gap between the two files slid out of the window: counted once.
+  EXPECT_EQ(LinesWith(playlist, "#EXT-X-DISCONTINUITY-SEQUENCE:")[0],
+            "#EXT-X-DISCONTINUITY-SEQUENCE:1");
+  EXPECT_EQ(sequence(gaps), "#EXT-X-DISCONTINUITY-SEQUENCE:1");  // stable on refresh
+  EXPECT_EQ(sequence(always), "#EXT-X-DISCONTINUITY-SEQUENCE:9");
+  EXPECT_EQ(sequence(never), "#EXT-X-DISCONTINUITY-SEQUENCE:0");
+}
+
+TEST_F(PlaybackSessionTest, HeaderChangeBringsANewMapAndADiscontinuity) {
+  const int64_t t0 = clock_.Now().value();
+  auto first = PutFile("cam", "h264");
+  REQUIRE_FRAGMENTS(first, 6u);
+  auto second = PutFile("cam", "h264_640");  // new codec private data: header version 2
+  ASSERT_EQ(second.size(), 6u);
+  const std::string token =
+      Hls({.stream = "cam",
+           .mode = PlaybackMode::kOnDemand,
+           .selector = FragmentSelector{.start = TimestampMs(t0), .end = clock_.Now()},
+           .discontinuity = DiscontinuityMode::kNever});
+  const std::string playlist = Body(kMedia, token);
+  EXPECT_EQ(Listed(playlist).size(), 12u);
+  const auto maps = LinesWith(playlist, "#EXT-X-MAP:");
+  ASSERT_EQ(maps.size(), 2u) << playlist;
+  EXPECT_NE(maps[0].find("SequenceNumber=1\""), std::string::npos);
+  EXPECT_NE(maps[1].find("SequenceNumber=2\""), std::string::npos);
+  // The tag sits right before the new map.
+  EXPECT_NE(playlist.find("#EXT-X-DISCONTINUITY\n#EXT-X-MAP"), std::string::npos) << playlist;
+  EXPECT_EQ(playlist.find("#EXT-X-DISCONTINUITY\n#EXTINF"), std::string::npos) << playlist;
+  // The master playlist describes the newest header.
+  EXPECT_NE(Body(kMaster, token).find("RESOLUTION=640x480"), std::string::npos);
+}
+
 TEST_F(PlaybackSessionTest, TokensExpireAndCannotBeForged) {
   auto numbers = PutFile("cam", "h264");
   REQUIRE_FRAGMENTS(numbers, 6u);
