@@ -108,6 +108,9 @@
       StreamName: p.stream,
       PlaybackMode: p.mode,
       ContainerFormat: p.container,
+      // A marker only at real gaps (> 50 ms): one between every fragment (KVS's default for
+      // SERVER_TIMESTAMP) makes hls.js restart its timeline each second, stalling and skipping.
+      DiscontinuityMode: 'ON_DISCONTINUITY',
       DisplayFragmentTimestamp: 'ALWAYS',
       Expires: EXPIRES_S,
     };
@@ -177,7 +180,14 @@
 
   function attachHls(p, url) {
     if (hls) hls.destroy();
-    hls = new Hls({ lowLatencyMode: p.lowLatency, backBufferLength: 30 });
+    const config = { lowLatencyMode: p.lowLatency, backBufferLength: 30 };
+    if (p.lowLatency) {
+      // Fragments have no LL-HLS parts: hls.js holds back whole target durations (3 by default).
+      // With blocking reload a fragment is listed as soon as it is stored, so 2 are enough;
+      // a slightly faster rate wins back what a stall cost.
+      Object.assign(config, { liveSyncDurationCount: 2, maxLiveSyncPlaybackRate: 1.1 });
+    }
+    hls = new Hls(config);
     let mediaRecoveries = 0;
     hls.on(Hls.Events.ERROR, (_event, data) => {
       if (!data.fatal) return;
