@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/cameras_cmd.h"
+#include "app/consume_cmd.h"
 #include "app/put_media_cmd.h"
 #include "app/serve.h"
 #include "app/serve_config.h"
@@ -22,6 +23,7 @@ commands:
   serve      run the server
   put-media  stream MKV (a file, stdin or a test source) to a server's PutMedia
   cameras    add, list or remove the RTSP cameras a server pulls
+  consume    run a consumer against a server (face-detect)
   version    print the version
   help       print this help
 
@@ -67,6 +69,7 @@ int main(int argc, char** argv) {
     if (command == "serve") return Serve(rest);
     if (command == "put-media") return sluice::app::RunPutMedia(rest);
     if (command == "cameras") return sluice::app::RunCameras(rest);
+    if (command == "consume") return sluice::app::RunConsume(rest);
     if (command == "version" || command == "--version") {
       std::cout << "sluice " << kVersion << "\n";
       return 0;

@@ -153,6 +153,11 @@ Status FaceDetectConsumer::Process(const SourceFragment& f) {
   while (!written_.empty() && !FragmentLess(f.fragment_number, written_.begin()->first)) {
     written_.erase(written_.begin());
   }
+  LOG_DEBUG(kComponent, "fragment analysed",
+            {{"stream", options_.stream},
+             {"fragment", f.fragment_number},
+             {"records", records.size()},
+             {"skipped", skipped}});
   const AnalyzerStats& a = analyzer_.stats();
   std::lock_guard<std::mutex> lock(mu_);
   ++stats_.fragments;
