@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "app/server_secret.h"
+#include "consumers/playback/playback_service.h"
 #include "engine/stream_store.h"
 #include "index/fragment_index.h"
 #include "ingest/camera_manager.h"
@@ -19,10 +20,12 @@
 #include "ingest/video_streams.h"
 #include "web/api/kinesis_api.h"
 #include "web/api/kvs_api.h"
+#include "web/api/kvs_playback.h"
 #include "web/http/get_media_route.h"
 #include "web/http/http_server.h"
 #include "web/http/put_media_route.h"
 #include "web/http/sluice_routes.h"
+#include "web/http/static_routes.h"
 
 namespace sluice::app {
 namespace {
@@ -100,8 +103,8 @@ Result<std::unique_ptr<engine::StreamStore>> OpenStore(const ServeConfig& config
                                           .shard_limit = config.shard_limit,
                                           .sync_threads = config.sync_threads});
   if (!store.ok()) {
-    return Status(store.status().code(),
-                  "cannot open data directory " + config.data_dir + ": " + store.status().message());
+    return Status(store.status().code(), "cannot open data directory " + config.data_dir + ": " +
+                                             store.status().message());
   }
   return std::move(*store);
 }
@@ -135,34 +138,44 @@ int RunServe(const ServeConfig& config) {
   IndexRepair repair(store.get(), index.get());
   if (Status s = repair.Run(); !s.ok()) return fail("cannot repair the fragment index", s);
 
-  web::api::KinesisApi kinesis(store.get(), {.iterator_secret = *secret,
-                                             .iterator_ttl_ms = config.iterator_ttl_ms,
-                                             .default_fsync = config.default_fsync_policy.value_or(
-                                                 engine::FsyncPolicy{})});
+  web::api::KinesisApi kinesis(
+      store.get(), {.iterator_secret = *secret,
+                    .iterator_ttl_ms = config.iterator_ttl_ms,
+                    .default_fsync = config.default_fsync_policy.value_or(engine::FsyncPolicy{})});
   ingest::VideoStreams streams(store.get(), index.get());
   ingest::FragmentReader reader(store.get(), index.get());
-  web::api::KinesisVideoApi kvs(&streams, &reader,
-                                {.data_endpoint_fallback = "http://" + config.listen,
-                                 .token_secret = *secret});
-  auto put_media = std::make_unique<web::PutMediaRoute>(web::PutMediaRoute::Options{
-      .store = store.get(), .index = index.get(), .streams = &streams});
-  auto get_media =
-      std::make_unique<web::GetMediaRoute>(web::GetMediaRoute::Options{.streams = &streams,
-                                                                       .reader = &reader});
+  web::api::KinesisVideoApi kvs(
+      &streams, &reader,
+      {.data_endpoint_fallback = "http://" + config.listen, .token_secret = *secret});
+  // Session tokens are signed with the server secret, so session URLs survive a restart.
+  auto playback = std::make_unique<consumers::playback::PlaybackService>(
+      &reader, consumers::playback::PlaybackOptions{.token_secret = *secret});
+  web::api::KvsPlaybackApi kvs_playback(&streams, playback.get(),
+                                        {.data_endpoint_fallback = "http://" + config.listen});
+  auto put_media = std::make_unique<web::PutMediaRoute>(
+      web::PutMediaRoute::Options{.store = store.get(), .index = index.get(), .streams = &streams});
+  auto get_media = std::make_unique<web::GetMediaRoute>(
+      web::GetMediaRoute::Options{.streams = &streams, .reader = &reader});
   auto cameras = ingest::CameraManager::Open(store.get(), index.get(),
                                              {.db_path = config.data_dir + "/cameras.db"});
   if (!cameras.ok()) return fail("cannot open the camera registry", cameras.status());
 
+  // The player page and hls.js, found beside the binary (build tree or repo) or through
+  // $SLUICE_STATIC_DIR.
+  const web::StaticRoutesOptions static_files = web::DefaultStaticRoutes("/proc/self/exe");
+  if (static_files.root.empty()) LOG_WARN("app", "player files not found; /player is not served");
   auto router = web::BuildSluiceRouter({.kinesis = &kinesis,
                                         .kvs = &kvs,
                                         .put_media = put_media.get(),
                                         .get_media = get_media.get(),
-                                        .cameras = cameras->get()});
+                                        .cameras = cameras->get(),
+                                        .kvs_playback = &kvs_playback,
+                                        .playback = playback.get(),
+                                        .static_files = &static_files});
   auto server = web::HttpServer::Start({.listen = config.listen, .handle_signals = true}, router);
   if (!server.ok()) return fail("cannot start the HTTP server", server.status());
   std::unique_ptr<ingest::DemoCamera> demo;
-  if (Status s = StartProducers(config, store.get(), index.get(), cameras->get(), &demo);
-      !s.ok()) {
+  if (Status s = StartProducers(config, store.get(), index.get(), cameras->get(), &demo); !s.ok()) {
     (*server)->Shutdown(std::chrono::milliseconds(0));
     (*cameras)->Stop();
     return fail("cannot start the cameras", s);
@@ -183,6 +196,9 @@ int RunServe(const ServeConfig& config) {
   (*cameras)->Stop();
   repair.Stop();
   server->reset();
+  // The router owns the playback pools: drop it (joining them) before the service they call.
+  router.reset();
+  playback.reset();
   const Status closed = store->Close();
   get_media.reset();
   put_media.reset();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Wires the services into one Router: POST / (Kinesis Data Streams), the Kinesis Video Streams
-// control plane and media routes, the camera API, /healthz, /metrics.
+// control plane, media and playback routes, the camera API, the player's static files,
+// /healthz, /metrics.
 
 #include "web/http/sluice_routes.h"
 
@@ -8,6 +9,7 @@
 #include "web/http/builtin_routes.h"
 #include "web/http/cameras_routes.h"
 #include "web/http/kvs_routes.h"
+#include "web/http/playback_routes.h"
 
 namespace sluice::web {
 
@@ -41,6 +43,10 @@ std::shared_ptr<Router> BuildSluiceRouter(const SluiceRoutesOptions& options) {
   }
   if (options.get_media != nullptr) options.get_media->Register(router.get());
   if (options.cameras != nullptr) AddCameraRoutes(router.get(), options.cameras);
+  if (options.kvs_playback != nullptr || options.playback != nullptr) {
+    AddPlaybackRoutes(router.get(), {.api = options.kvs_playback, .playback = options.playback});
+  }
+  if (options.static_files != nullptr) AddStaticRoutes(*router, *options.static_files);
   return router;
 }
 
