@@ -77,9 +77,16 @@ std::string CommandResult::Describe(int64_t timeout_ms) const {
   return "exit code " + std::to_string(exit_code);
 }
 
-Result<CommandResult> RunCommand(const std::vector<std::string>& argv, std::string_view input,
-                                 const CommandOptions& options) {
-  if (argv.empty()) return InvalidArgumentError("empty command");
+namespace {
+
+// A started command: its process (group) id and our ends of its stdin and output pipes.
+struct Child {
+  pid_t pid = -1;
+  int to_child = -1;
+  int from_child = -1;
+};
+
+Result<Child> Spawn(const std::vector<std::string>& argv, const CommandOptions& options) {
   // Everything the child needs is built before fork: after it, only async-signal-safe calls.
   std::vector<std::string> args = argv;
   std::vector<std::string> env = Environment(options.env);
@@ -92,7 +99,6 @@ Result<CommandResult> RunCommand(const std::vector<std::string>& argv, std::stri
     close(in[1]);
     return InternalError(std::string("pipe: ") + strerror(errno));
   }
-  SigpipeGuard guard;
   const pid_t pid = fork();
   if (pid < 0) {
     for (int fd : {in[0], in[1], out[0], out[1]}) close(fd);
@@ -116,62 +122,81 @@ Result<CommandResult> RunCommand(const std::vector<std::string>& argv, std::stri
   setpgid(pid, pid);  // also from here, so the group exists before any kill
   close(in[0]);
   close(out[1]);
-  int to_child = in[1];
-  int from_child = out[0];
-  fcntl(to_child, F_SETFL, O_NONBLOCK);
-  if (input.empty()) CloseFd(to_child);
+  fcntl(in[1], F_SETFL, O_NONBLOCK);
+  return Child{.pid = pid, .to_child = in[1], .from_child = out[0]};
+}
 
-  CommandResult result;
-  const auto deadline = SteadyClock::now() + std::chrono::milliseconds(options.timeout_ms);
+// Feeds the input and collects output until the output closes or the deadline passes (then the
+// group is killed). Closes both pipe ends.
+void Pump(Child& child, std::string_view input, const CommandOptions& options,
+          SteadyClock::time_point deadline, CommandResult* result) {
   size_t written = 0;
+  if (input.empty()) CloseFd(child.to_child);
   char buf[8192];
-  while (from_child >= 0) {
+  while (child.from_child >= 0) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now());
     if (left.count() <= 0) {
-      result.timed_out = true;
-      kill(-pid, SIGKILL);
+      result->timed_out = true;
+      kill(-child.pid, SIGKILL);
       break;
     }
     struct pollfd fds[2];
     int n = 0;
-    fds[n++] = {from_child, POLLIN, 0};
-    if (to_child >= 0) fds[n++] = {to_child, POLLOUT, 0};
+    fds[n++] = {child.from_child, POLLIN, 0};
+    if (child.to_child >= 0) fds[n++] = {child.to_child, POLLOUT, 0};
     if (poll(fds, n, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
-    if (to_child >= 0 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
-      const ssize_t w = write(to_child, input.data() + written, input.size() - written);
+    if (child.to_child >= 0 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      const ssize_t w = write(child.to_child, input.data() + written, input.size() - written);
       if (w > 0) written += static_cast<size_t>(w);
       if ((w < 0 && errno != EAGAIN && errno != EINTR) || written == input.size()) {
-        CloseFd(to_child);  // done, or the command stopped reading (EPIPE)
+        CloseFd(child.to_child);  // done, or the command stopped reading (EPIPE)
       }
     }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-      const ssize_t r = read(from_child, buf, sizeof(buf));
+      const ssize_t r = read(child.from_child, buf, sizeof(buf));
       if (r > 0) {
         const size_t keep =
-            std::min(static_cast<size_t>(r), options.max_output_bytes - result.output.size());
-        result.output.append(buf, keep);
+            std::min(static_cast<size_t>(r), options.max_output_bytes - result->output.size());
+        result->output.append(buf, keep);
       } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
-        CloseFd(from_child);  // every writer closed: the command (and its children) are done
+        CloseFd(child.from_child);  // every writer closed: the command and its children are done
       }
     }
   }
-  CloseFd(to_child);
-  CloseFd(from_child);
-  // The output closed; the command may still be running (it closed its stdout early).
+  CloseFd(child.to_child);
+  CloseFd(child.from_child);
+}
+
+// Waits for the process; one that closed its output early but keeps running is killed at the
+// deadline.
+void Reap(const Child& child, SteadyClock::time_point deadline, CommandResult* result) {
   int status = 0;
   while (true) {
-    const pid_t r = waitpid(pid, &status, result.timed_out ? 0 : WNOHANG);
-    if (r == pid || (r < 0 && errno != EINTR)) break;
+    const pid_t r = waitpid(child.pid, &status, result->timed_out ? 0 : WNOHANG);
+    if (r == child.pid || (r < 0 && errno != EINTR)) break;
     if (r == 0 && SteadyClock::now() >= deadline) {
-      result.timed_out = true;
-      kill(-pid, SIGKILL);
+      result->timed_out = true;
+      kill(-child.pid, SIGKILL);
     } else if (r == 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   }
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+  if (WIFEXITED(status)) result->exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) result->signal = WTERMSIG(status);
+}
+
+}  // namespace
+
+Result<CommandResult> RunCommand(const std::vector<std::string>& argv, std::string_view input,
+                                 const CommandOptions& options) {
+  if (argv.empty()) return InvalidArgumentError("empty command");
+  SigpipeGuard guard;
+  ASSIGN_OR_RETURN(Child child, Spawn(argv, options));
+  const auto deadline = SteadyClock::now() + std::chrono::milliseconds(options.timeout_ms);
+  CommandResult result;
+  Pump(child, input, options, deadline, &result);
+  Reap(child, deadline, &result);
   return result;
 }
 

@@ -10,10 +10,11 @@
 // records) of a shard again per failover; one that buffers across calls, at most what it had
 // buffered plus one batch.
 //
-// Call order on one processor: Initialize, then ProcessRecords any number of times, then exactly
-// one of ShardEnded (the shard is closed and fully read), ShutdownRequested (the worker stops
+// Call order on one processor: Initialize, then ProcessRecords any number of times, then one of
+// ShardEnded (the shard is closed and fully read), ShutdownRequested (the worker stops
 // gracefully) or LeaseLost (another worker took the shard, or the lease could not be renewed);
-// when the worker is killed, none of the three. A processor method that returns an error makes
+// when the worker is killed, none of them. LeaseLost also follows ShardEnded when the lease was
+// lost before the worker could checkpoint SHARD_END (the next owner ends the shard again). A processor method that returns an error makes
 // the worker give the lease up; the shard is then retried from its last checkpoint.
 #pragma once
 
