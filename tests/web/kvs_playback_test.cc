@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The archived-media playback operations' request decoding (members, defaults, the model's
-// constraints, type errors) and the Status -> KVS exception mapping of web/api/kvs_playback.h.
+// constraints, type errors), the Status -> KVS exception mapping of web/api/kvs_playback.h, and
+// the operations through a real PlaybackService over ingested H.264 (session URLs, token expiry
+// on a manual clock, error mapping, clip bytes, images).
 #include "web/api/kvs_playback.h"
 
 #include <gtest/gtest.h>
@@ -8,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "media/remux.h"
+#include "tests/web/kvs_fixture.h"
+#include "web/api/wire_codec.h"
 
 namespace sluice::web::api {
 namespace {
@@ -369,6 +373,175 @@ TEST(KvsPlaybackApiTest, PathsAndOperations) {
   EXPECT_EQ(KvsPlaybackApi::Paths().size(), 4u);
   EXPECT_TRUE(KvsPlaybackApi::IsBinary("GetClip"));
   EXPECT_FALSE(KvsPlaybackApi::IsBinary("GetImages"));
+}
+
+// --- through a real PlaybackService over ingested fragments -----------------------------------
+
+// KvsPlaybackApi over the KvsTest store, with the h264 test file (six one-second fragments,
+// producer time 0..5 s) in stream "cam".
+class KvsPlaybackServiceTest : public KvsTest {
+ protected:
+  KvsPlaybackServiceTest()
+      : playback_(reader_.get(), {.token_secret = "0123456789abcdef", .clock = &clock_}),
+        api_(streams_.get(), &playback_, {.data_endpoint_fallback = "http://fallback:1"}) {}
+
+  bool PutH264(const std::string& stream, int retention_hours = 24) {
+    const std::string path = media::testing::MediaFiles::Path("h264");
+    if (path.empty()) return false;
+    Create(stream, {{"DataRetentionInHours", retention_hours}, {"MediaType", "video/h264"}});
+    if (retention_hours == 0) return true;
+    ingest::SessionRun run = Put(stream, media::testing::ReadFile(path));
+    return run.OfType(ingest::Ack::Type::kPersisted).size() == 6;
+  }
+
+  ApiResult Playback(const std::string& op, json input, const std::string& host = "h.test:81") {
+    return api_.Handle({.operation = op, .input = std::move(input), .host = host});
+  }
+
+  // The session resource a URL names, served by the service.
+  Result<consumers::playback::PlaybackResource> Get(const std::string& url) {
+    const size_t path_at =
+        url.find("/hls/") != std::string::npos ? url.find("/hls/") : url.find("/dash/");
+    const size_t query_at = url.find('?');
+    consumers::playback::PlaybackRequest r;
+    r.path = url.substr(path_at, query_at - path_at);
+    r.query["SessionToken"] = url.substr(url.find("SessionToken=") + 13);
+    return playback_.Serve(r);
+  }
+
+  static json OnDemand(double start_s, double end_s) {
+    return {{"FragmentSelectorType", "PRODUCER_TIMESTAMP"},
+            {"TimestampRange", {{"StartTimestamp", start_s}, {"EndTimestamp", end_s}}}};
+  }
+
+  consumers::playback::PlaybackService playback_;
+  KvsPlaybackApi api_;
+};
+
+#define REQUIRE_H264(stream) \
+  if (!PutH264(stream)) GTEST_SKIP() << "no test media (ffmpeg)"
+
+TEST_F(KvsPlaybackServiceTest, HlsSessionUrlNamesTheHostAndPlays) {
+  REQUIRE_H264("cam");
+  ApiResult r = Playback("GetHLSStreamingSessionURL", {{"StreamName", "cam"},
+                                                       {"PlaybackMode", "ON_DEMAND"},
+                                                       {"HLSFragmentSelector", OnDemand(0, 5)}});
+  ASSERT_FALSE(r.error) << r.error->type << ": " << r.error->message;
+  const std::string url = r.output["HLSStreamingSessionURL"];
+  EXPECT_TRUE(url.starts_with("http://h.test:81/hls/v1/getHLSMasterPlaylist.m3u8?SessionToken="))
+      << url;
+  auto master = Get(url);
+  ASSERT_TRUE(master.ok()) << master.status().ToString();
+  EXPECT_TRUE(master->body.starts_with("#EXTM3U"));
+
+  // Without a usable Host header the configured endpoint is named.
+  r = Playback("GetHLSStreamingSessionURL",
+               {{"StreamName", "cam"},
+                {"PlaybackMode", "ON_DEMAND"},
+                {"HLSFragmentSelector", OnDemand(0, 5)}},
+               "");
+  ASSERT_FALSE(r.error);
+  EXPECT_TRUE(r.output["HLSStreamingSessionURL"].get<std::string>().starts_with(
+      "http://fallback:1/hls/v1/"));
+
+  r = Playback("GetDASHStreamingSessionURL", {{"StreamARN", Describe("cam")["StreamARN"]},
+                                              {"PlaybackMode", "ON_DEMAND"},
+                                              {"DASHFragmentSelector", OnDemand(0, 5)}});
+  ASSERT_FALSE(r.error) << r.error->message;
+  EXPECT_TRUE(r.output["DASHStreamingSessionURL"].get<std::string>().starts_with(
+      "http://h.test:81/dash/v1/getDASHManifest.mpd?SessionToken="));
+}
+
+TEST_F(KvsPlaybackServiceTest, ExpiredTokenIsNotAuthorized403) {
+  REQUIRE_H264("cam");
+  ApiResult r = Playback("GetHLSStreamingSessionURL", {{"StreamName", "cam"},
+                                                       {"PlaybackMode", "ON_DEMAND"},
+                                                       {"Expires", 300},
+                                                       {"HLSFragmentSelector", OnDemand(0, 5)}});
+  ASSERT_FALSE(r.error);
+  const std::string url = r.output["HLSStreamingSessionURL"];
+  clock_.Advance(299'000);
+  EXPECT_TRUE(Get(url).ok());
+  clock_.Advance(2'000);
+  auto expired = Get(url);
+  ASSERT_FALSE(expired.ok());
+  ApiError e = PlaybackApiError(expired.status());
+  EXPECT_EQ(e.type, "NotAuthorizedException");
+  EXPECT_EQ(e.http_status, 403);
+  EXPECT_EQ(e.message, "Streaming session token is expired");
+}
+
+TEST_F(KvsPlaybackServiceTest, ServiceErrorsMapToKvsExceptions) {
+  REQUIRE_H264("cam");
+  ApiResult r = Playback("GetHLSStreamingSessionURL", {{"StreamName", "missing"}});
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->type, "ResourceNotFoundException");
+  EXPECT_EQ(r.error->http_status, 404);
+  // No fragment in the range.
+  r = Playback("GetHLSStreamingSessionURL", {{"StreamName", "cam"},
+                                             {"PlaybackMode", "ON_DEMAND"},
+                                             {"HLSFragmentSelector", OnDemand(100, 200)}});
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->type, "ResourceNotFoundException");
+  // The service's own rules, in AWS's words.
+  r = Playback("GetHLSStreamingSessionURL",
+               {{"StreamName", "cam"}, {"HLSFragmentSelector", OnDemand(0, 5)}});
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->type, "InvalidArgumentException");
+  EXPECT_NE(r.error->message.find("LIVE"), std::string::npos) << r.error->message;
+  r = Playback("GetHLSStreamingSessionURL", {{"StreamName", "cam"}, {"PlaybackMode", "ON_DEMAND"}});
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->type, "InvalidArgumentException");
+  // A stream that keeps nothing.
+  ASSERT_TRUE(PutH264("empty", /*retention_hours=*/0));
+  r = Playback("GetHLSStreamingSessionURL", {{"StreamName", "empty"}});
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->type, "NoDataRetentionException");
+  EXPECT_EQ(r.error->http_status, 400);
+  EXPECT_EQ(r.error->message.find("no data retention: "), std::string::npos);
+}
+
+TEST_F(KvsPlaybackServiceTest, GetClipAnswersMp4Bytes) {
+  REQUIRE_H264("cam");
+  KvsPlaybackApi::ClipResult clip =
+      api_.GetClip({.input = {{"StreamName", "cam"}, {"ClipFragmentSelector", OnDemand(1, 3)}}});
+  ASSERT_FALSE(clip.error) << clip.error->message;
+  EXPECT_EQ(clip.clip.content_type, "video/mp4");
+  ASSERT_GT(clip.clip.body.size(), 8u);
+  EXPECT_EQ(clip.clip.body.substr(4, 4), "ftyp");
+
+  clip =
+      api_.GetClip({.input = {{"StreamName", "cam"}, {"ClipFragmentSelector", OnDemand(50, 60)}}});
+  ASSERT_TRUE(clip.error);
+  EXPECT_EQ(clip.error->type, "ResourceNotFoundException");
+  clip =
+      api_.GetClip({.input = {{"StreamName", "nope"}, {"ClipFragmentSelector", OnDemand(1, 3)}}});
+  ASSERT_TRUE(clip.error);
+  EXPECT_EQ(clip.error->http_status, 404);
+  clip = api_.GetClip({.input = {{"StreamName", "cam"}}});
+  ASSERT_TRUE(clip.error);
+  EXPECT_EQ(clip.error->type, "InvalidArgumentException");
+}
+
+TEST_F(KvsPlaybackServiceTest, GetImagesAnswersBase64AndNoMedia) {
+  REQUIRE_H264("cam");
+  ApiResult r = Playback("GetImages", {{"StreamName", "cam"},
+                                       {"ImageSelectorType", "PRODUCER_TIMESTAMP"},
+                                       {"StartTimestamp", 4},
+                                       {"EndTimestamp", 8},
+                                       {"SamplingInterval", 2000},
+                                       {"Format", "JPEG"},
+                                       {"WidthPixels", 64}});
+  ASSERT_FALSE(r.error) << r.error->message;
+  const json& images = r.output["Images"];
+  ASSERT_EQ(images.size(), 3u) << images.dump();
+  EXPECT_EQ(images[0]["TimeStamp"], 4000);
+  ASSERT_TRUE(images[0].contains("ImageContent"));
+  Result<std::string> jpeg = Base64Decode(images[0]["ImageContent"].get<std::string>());
+  ASSERT_TRUE(jpeg.ok());
+  EXPECT_EQ(jpeg->substr(0, 2), "\xff\xd8");
+  EXPECT_EQ(images[1]["Error"], "NO_MEDIA");  // 6 s: past the end of the file
+  EXPECT_EQ(images[2]["Error"], "NO_MEDIA");
 }
 
 }  // namespace
