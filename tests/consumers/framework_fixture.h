@@ -232,7 +232,7 @@ class ConsumerTest : public ::testing::Test {
     o.application = "app";
     o.stream = stream;
     o.worker_id = worker;
-    o.lease_duration_ms = 800;
+    o.lease_duration_ms = 2000;  // generous: a loaded machine must not lose leases spuriously
     o.lease_interval_ms = 100;
     o.idle_time_ms = 50;
     o.retry_backoff_ms = 50;
