@@ -33,7 +33,7 @@ constexpr std::string_view kThrottled =
 // as long as the router); jobs capture raw pointers only (a pool thread must never drop the last
 // reference to its own pool) and wait callbacks hold it weakly.
 struct State {
-  State(const PlaybackRoutesOptions& o)
+  explicit State(const PlaybackRoutesOptions& o)
       : api(o.api),
         playback(o.playback),
         timeout_ms(o.blocking_reload_timeout_ms),
@@ -52,15 +52,14 @@ struct State {
   WorkPool exports;
 };
 
-HttpResponse WithRequestId(HttpResponse response) {
-  const std::string id = NewRequestId();
+HttpResponse WithRequestId(HttpResponse response, std::string id = NewRequestId()) {
   response.SetHeader("x-amzn-RequestId", id);
   response.SetHeader("x-amz-RequestId", id);
   return response;
 }
 
-HttpResponse ErrorResponse(const api::ApiError& e) {
-  return WithRequestId(KvsErrorResponse(e.http_status, e.type, e.message));
+HttpResponse ErrorResponse(const api::ApiError& e, std::string id = NewRequestId()) {
+  return WithRequestId(KvsErrorResponse(e.http_status, e.type, e.message), std::move(id));
 }
 
 HttpResponse Throttled() {
@@ -76,12 +75,12 @@ void Run(WorkPool& pool, const HttpReply& reply, std::function<void()> work) {
   if (!pool.Post(std::move(work), [reply] { reply(Stopping()); })) reply(Throttled());
 }
 
-HttpResponse JsonResponse(const api::ApiResult& result) {
-  if (result.error) return ErrorResponse(*result.error);
+HttpResponse JsonResponse(const api::ApiResult& result, const std::string& id) {
+  if (result.error) return ErrorResponse(*result.error, id);
   HttpResponse response;
   response.body = api::EncodeBody(result.output, api::WireFormat::kJson);
   response.SetHeader("Content-Type", "application/json");
-  return WithRequestId(std::move(response));
+  return WithRequestId(std::move(response), id);
 }
 
 HttpResponse ResourceResponse(Result<PlaybackResource> resource) {
@@ -124,13 +123,14 @@ void AddOperations(Router* router, const std::shared_ptr<State>& state) {
                   std::optional<api::KvsCall> call = CallOf(operation, request, reply);
                   if (!call) return;
                   Run((*state).*pool, reply, [api, binary, reply, call = std::move(*call)] {
-                    if (!binary) return reply(JsonResponse(api->Handle(call)));
+                    const std::string& id = call.request_id;
+                    if (!binary) return reply(JsonResponse(api->Handle(call), id));
                     api::KvsPlaybackApi::ClipResult clip = api->GetClip(call);
-                    if (clip.error) return reply(ErrorResponse(*clip.error));
+                    if (clip.error) return reply(ErrorResponse(*clip.error, id));
                     HttpResponse response;
                     response.SetHeader("Content-Type", clip.clip.content_type);
                     response.body = std::move(clip.clip.body);
-                    reply(WithRequestId(std::move(response)));
+                    reply(WithRequestId(std::move(response), id));
                   });
                 });
   }
