@@ -476,7 +476,10 @@ int RunFaceDetect(const ConsumeArgs& a) {
   const fd::FaceDetectStats st = (*consumer)->stats();
   LOG_INFO(kComponent, "face detection stopped",
            {{"fragments", st.fragments},
+            {"frames_decoded", st.frames_decoded},
             {"frames_analysed", st.frames_analysed},
+            {"decode_ms", st.decode_ns / 1'000'000},
+            {"detect_ms", st.detect_ns / 1'000'000},
             {"records_written", st.records_written},
             {"records_skipped", st.records_skipped}});
   return 0;

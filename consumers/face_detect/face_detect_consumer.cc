@@ -136,11 +136,7 @@ Status FaceDetectConsumer::Process(const SourceFragment& f) {
     }
   }
   if (!records.empty()) {
-    Status s = sink_->Write(records);
-    if (!s.ok()) {
-      resumed_ = false;  // some may be written: read the output stream back before going on
-      return s;
-    }
+    RETURN_IF_ERROR(sink_->Write(records));  // on failure Run() reads the output back
   }
   const TimestampMs durable = clock_->Now();
   if (checkpoints_ != nullptr) {
@@ -161,6 +157,7 @@ Status FaceDetectConsumer::Process(const SourceFragment& f) {
   const AnalyzerStats& a = analyzer_.stats();
   std::lock_guard<std::mutex> lock(mu_);
   ++stats_.fragments;
+  stats_.frames_decoded = a.frames_decoded;
   stats_.frames_analysed = a.frames_analysed;
   stats_.decode_ns = a.decode_ns;
   stats_.detect_ns = a.detect_ns;
@@ -198,9 +195,14 @@ Status FaceDetectConsumer::Run() {
     RETURN_IF_ERROR(Resume());
     resumed_ = true;
   }
-  RETURN_IF_ERROR(source_->Open(position_));
-  Status s = Loop();
-  if (!s.ok()) analyzer_.Reset();  // the source reopens after the last finished fragment
+  Status s = source_->Open(position_);
+  if (s.ok()) s = Loop();
+  if (!s.ok()) {
+    // The next Run() re-reads the checkpoint and the output stream: after a lost lease another
+    // worker may have gone on, after a failed write some records may be there.
+    resumed_ = false;
+    analyzer_.Reset();
+  }
   return stop_ ? OkStatus() : s;
 }
 

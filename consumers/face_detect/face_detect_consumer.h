@@ -16,8 +16,8 @@
 // face.
 //
 // Lifecycle: Create, then Run() on a thread of its own until Stop(); Run() returns early with an
-// error (source gone, sink failing, lease lost) and may be called again: it goes on after the
-// last fragment it finished, re-reading the output stream first when a write had failed.
+// error (source gone, sink failing, lease lost) and may be called again: it resumes as on start
+// (checkpoint, then the output stream read back from the last fragment it finished).
 // Thread-safety: Run() on one thread; Stop() and stats() from any.
 #pragma once
 
@@ -53,7 +53,8 @@ struct FaceDetectOptions {
 };
 
 struct FaceDetectStats {
-  uint64_t fragments = 0;  // fragments finished (checkpointed)
+  uint64_t fragments = 0;       // fragments finished (checkpointed)
+  uint64_t frames_decoded = 0;  // video frames fed to the decoder
   uint64_t frames_analysed = 0;
   uint64_t records_written = 0;
   uint64_t records_skipped = 0;   // already in the output stream (a restart)
@@ -101,7 +102,7 @@ class FaceDetectConsumer {
 
   // Run()'s state (one thread).
   FragmentAnalyzer analyzer_;
-  bool resumed_ = false;  // Resume() ran since the last failed write
+  bool resumed_ = false;  // Resume() ran since the last error
   bool stream_ready_ = false;
   StartPosition position_;                        // where the source (re)opens
   std::optional<std::string> last_done_;          // last fragment finished

@@ -59,6 +59,11 @@ Result<std::vector<DetectionRecord>> FragmentAnalyzer::Analyze(std::string_view 
   ASSIGN_OR_RETURN(std::vector<media::DecodedFrame> frames,
                    decoder_->DecodeFragment(f.fragment, decode));
   stats_.decode_ns += ElapsedNs(start);
+  for (const media::Frame& frame : f.fragment.frames) {
+    if (frame.track_number == video->number && (frame.key() || !options_.key_frames_only)) {
+      ++stats_.frames_decoded;
+    }
+  }
 
   std::vector<DetectionRecord> records;
   for (const media::DecodedFrame& frame : frames) {

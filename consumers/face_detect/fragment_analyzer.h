@@ -30,6 +30,7 @@ struct AnalyzerOptions {
 // Where the time went; steady-clock nanoseconds.
 struct AnalyzerStats {
   uint64_t fragments = 0;
+  uint64_t frames_decoded = 0;  // video frames fed to the decoder
   uint64_t frames_analysed = 0;
   uint64_t frames_with_faces = 0;
   int64_t decode_ns = 0;  // DecodeFragment: every frame decoded, sampled ones converted to BGR

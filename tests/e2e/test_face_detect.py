@@ -6,6 +6,7 @@
 import json
 import os
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -208,3 +209,32 @@ def test_usage(server):
     bad_model = run("face-detect", "--endpoint", server.endpoint_url, "--stream", "x",
                     "--model", "/nonexistent/model.onnx")
     assert bad_model.returncode == 1 and "model" in bad_model.stderr
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_consumer_reconnects_when_the_server_comes_back(make_server, media, tmp_path):
+    server = make_server(("--listen", f"127.0.0.1:{free_port()}"))  # same port after a restart
+    create_video_stream(server, "comeback")
+    consumer = Consumer(server, tmp_path, "comeback")
+    try:
+        assert put_media(server, "comeback", media["face"], fast=True).wait(60) == 0
+        kinesis = server.client()
+        wait_for(lambda: stream_exists(kinesis, "comeback-detections")
+                 and len(detections(kinesis, "comeback-detections")) == 12, 60, "12 records")
+        server.restart(kill9=True)
+        wait_for(lambda: "consumer stopped; retrying" in consumer.text(), 30,
+                 "the consumer to notice")
+        assert put_media(server, "comeback", media["face"], fast=True).wait(60) == 0
+        kinesis = server.client()
+        wait_for(lambda: len(detections(kinesis, "comeback-detections")) >= 24, 90,
+                 "12 more records after the restart")
+        time.sleep(1.5)
+        ids = [r["record_id"] for _, r in detections(kinesis, "comeback-detections")]
+        assert len(ids) == 24 and len(set(ids)) == 24
+    finally:
+        assert consumer.stop() == 0, consumer.text()[-2000:]
