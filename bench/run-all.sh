@@ -30,3 +30,4 @@ fi
 /usr/bin/python3 bench/kinesis_compare.py --sluice "$build/sluice" "${@:2}"
 if command -v ffmpeg >/dev/null 2>&1; then /usr/bin/python3 bench/camera_bench.py --sluice "$build/sluice" || echo "camera_bench.py exited with $?"; else echo "ffmpeg not found: camera_bench.py skipped"; fi
 if command -v ffmpeg >/dev/null 2>&1; then /usr/bin/python3 bench/playback_bench.py --sluice "$build/sluice" || echo "playback_bench.py exited with $?"; else echo "ffmpeg not found: playback_bench.py skipped"; fi
+if command -v ffmpeg >/dev/null 2>&1; then /usr/bin/python3 bench/face_detect_bench.py --sluice "$build/sluice" || echo "face_detect_bench.py exited with $?"; else echo "ffmpeg not found: face_detect_bench.py skipped"; fi
