@@ -164,4 +164,15 @@ ingest::VideoStreamRef ReadStreamRef(MemberReader& in, Violations& v) {
   return {name.value_or(""), arn.value_or("")};
 }
 
+bool IsNextToken(std::string_view s) {
+  size_t pad = 0;
+  while (pad < s.size() && pad < 2 && s[s.size() - 1 - pad] == '=') ++pad;
+  if (pad == s.size()) return false;
+  for (char c : s.substr(0, s.size() - pad)) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum && c != '+' && c != '/') return false;
+  }
+  return true;
+}
+
 }  // namespace sluice::web::api::kvs

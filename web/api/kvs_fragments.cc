@@ -14,19 +14,6 @@ using nlohmann::json;
 
 constexpr std::string_view kTokenKind = "ListFragments";
 constexpr int64_t kDefaultMaxResults = 100;
-constexpr std::string_view kFragmentTokenPattern = "[a-zA-Z0-9+/]+={0,2}";
-
-bool IsFragmentToken(std::string_view s) {
-  size_t pad = 0;
-  while (pad < s.size() && pad < 2 && s[s.size() - 1 - pad] == '=') ++pad;
-  if (pad == s.size()) return false;
-  for (char c : s.substr(0, s.size() - pad)) {
-    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (!alnum && c != '+' && c != '/') return false;
-  }
-  return true;
-}
-
 // Where a listing stands: the query (range and axis) and the stream it belongs to.
 struct Listing {
   int64_t stream_id = 0;
@@ -117,7 +104,7 @@ ApiResult ListFragments(Context& ctx, const KvsCall& call) {
   if (!in.ok()) return in.Failure();
   v.Range(max_results, "maxResults", 1, 1000);
   if (v.Length(token, "nextToken", 1, 4096)) {
-    v.Pattern(token, "nextToken", kFragmentTokenPattern, &IsFragmentToken);
+    v.Pattern(token, "nextToken", kNextTokenPattern, &IsNextToken);
   }
   CheckSelector(v, sel);
   if (!v.empty()) return Invalid(v);

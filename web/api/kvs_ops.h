@@ -85,4 +85,8 @@ ApiResult ListTagsForResource(Context& ctx, const KvsCall& call);
 
 ApiResult ListFragments(Context& ctx, const KvsCall& call);
 
+// NextToken values of ListFragments and GetImages: standard base64 with optional padding.
+inline constexpr std::string_view kNextTokenPattern = "[a-zA-Z0-9+/]+={0,2}";
+bool IsNextToken(std::string_view s);
+
 }  // namespace sluice::web::api::kvs

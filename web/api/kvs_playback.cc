@@ -46,19 +46,6 @@ constexpr std::array<Entry, 4> kOperations = {{
     {"/getClip", kClip},
 }};
 
-constexpr std::string_view kNextTokenPattern = "[a-zA-Z0-9+/]+={0,2}";
-
-bool IsNextToken(std::string_view s) {
-  size_t pad = 0;
-  while (pad < s.size() && pad < 2 && s[s.size() - 1 - pad] == '=') ++pad;
-  if (pad == s.size()) return false;
-  for (char c : s.substr(0, s.size() - pad)) {
-    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (!alnum && c != '+' && c != '/') return false;
-  }
-  return true;
-}
-
 // A Host header fit to echo back as a URL authority: host or host:port, or an IPv6 literal.
 bool IsAuthority(std::string_view host) {
   if (host.empty() || host.size() > 255) return false;
@@ -336,7 +323,7 @@ std::optional<ApiError> DecodeImagesRequest(const json& input, ingest::VideoStre
   v.Range(height, "heightPixels", 1, 2160);
   v.Range(max_results, "maxResults", 1, 100);
   if (v.Length(token, "nextToken", 1, 4096)) {
-    v.Pattern(token, "nextToken", kNextTokenPattern, &IsNextToken);
+    v.Pattern(token, "nextToken", kvs::kNextTokenPattern, &kvs::IsNextToken);
   }
   if (!v.empty()) return ErrorOf(kvs::Invalid(v));
 
